@@ -1,0 +1,26 @@
+#!/usr/bin/env node
+// The README's test command: bootstrap, build the libraries, run every
+// package's tests (unit, integration against a real devnode, reliability,
+// browser end-to-end), then print one plain `N passed, N failed` line counted
+// from the runners' JSON reports (CI reads that line).
+import { execSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
+
+execSync('node scripts/bootstrap.mjs --browsers', { stdio: 'inherit' });
+rmSync('reports', { recursive: true, force: true });
+
+let status = 0;
+try {
+  execSync('pnpm exec turbo run build', { stdio: 'inherit' });
+  // One package at a time: the machine has 2 cores and the suites start real
+  // servers; running them side by side only makes every suite slower.
+  execSync('pnpm exec turbo run test --concurrency=1 --continue', { stdio: 'inherit' });
+} catch (err) {
+  status = typeof err.status === 'number' && err.status !== 0 ? err.status : 1;
+}
+try {
+  execSync('node scripts/test-summary.mjs', { stdio: 'inherit' });
+} catch (err) {
+  status = status || 1;
+}
+process.exit(status);
