@@ -1,0 +1,56 @@
+import { ed25519 } from '@noble/curves/ed25519.js';
+import { assertBytes, copyBytes, isBytes } from '../encoding/bytes.js';
+import { toBase64Url } from '../encoding/base64url.js';
+
+/** Multikey prefix for Ed25519 public keys: pk33 = 0xed ‖ pk32 (PROTOCOL §1). */
+export const MULTIKEY_ED25519 = 0xed;
+
+/**
+ * An Ed25519 key pair whose public key is the 33-byte S5 multikey. The 32-byte seed is the RFC 8032
+ * private seed; signatures are deterministic.
+ */
+export class Ed25519KeyPair {
+  readonly #seed: Uint8Array;
+  /** 33 bytes: 0xed ‖ Ed25519 public key. */
+  readonly publicKey: Uint8Array;
+
+  private constructor(seed: Uint8Array) {
+    this.#seed = seed;
+    const pk = ed25519.getPublicKey(seed);
+    const pk33 = new Uint8Array(33);
+    pk33[0] = MULTIKEY_ED25519;
+    pk33.set(pk, 1);
+    this.publicKey = pk33;
+  }
+
+  static fromSeed(seed32: Uint8Array): Ed25519KeyPair {
+    assertBytes(seed32, 'seed', 32);
+    return new Ed25519KeyPair(copyBytes(seed32));
+  }
+
+  /** The raw 32-byte Ed25519 public key (without the 0xed prefix). */
+  get rawPublicKey(): Uint8Array {
+    return this.publicKey.slice(1);
+  }
+
+  /** base64url(pk33), 44 characters: the S5 string form of a public key. */
+  get publicKeyBase64Url(): string {
+    return toBase64Url(this.publicKey);
+  }
+
+  sign(message: Uint8Array): Uint8Array {
+    assertBytes(message, 'message');
+    return ed25519.sign(message, this.#seed);
+  }
+}
+
+/** Verify an Ed25519 signature against a 33-byte multikey. Returns false (never throws) on bad input. */
+export function verifyEd25519(publicKey33: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {
+  if (!isBytes(publicKey33) || !isBytes(message) || !isBytes(signature)) return false;
+  if (publicKey33.length !== 33 || publicKey33[0] !== MULTIKEY_ED25519 || signature.length !== 64) return false;
+  try {
+    return ed25519.verify(signature, message, publicKey33.subarray(1));
+  } catch {
+    return false;
+  }
+}
