@@ -1,1 +1,12 @@
-export const PLACEHOLDER = 's5';
+export * from './errors.js';
+export * from './encoding/index.js';
+export * from './crypto/index.js';
+export * from './blob-id.js';
+export * from './registry.js';
+export * from './seed/seed-phrase.js';
+export { SEED_WORDLIST } from './seed/wordlist.js';
+export * from './identity.js';
+export * from './mutable-bytes.js';
+export * from './resilience/index.js';
+export * from './backend.js';
+export * from './portal/index.js';

@@ -49,7 +49,9 @@ export function verifyEd25519(publicKey33: Uint8Array, message: Uint8Array, sign
   if (!isBytes(publicKey33) || !isBytes(message) || !isBytes(signature)) return false;
   if (publicKey33.length !== 33 || publicKey33[0] !== MULTIKEY_ED25519 || signature.length !== 64) return false;
   try {
-    return ed25519.verify(signature, message, publicKey33.subarray(1));
+    // Strict RFC 8032 / libsodium rules (zip215: false): reject non-canonical encodings that a
+    // ZIP-215 verifier would accept, so we never accept an entry the network's nodes reject.
+    return ed25519.verify(signature, message, publicKey33.subarray(1), { zip215: false });
   } catch {
     return false;
   }

@@ -1,0 +1,219 @@
+import { randomBytes } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import type { RegistryStore } from '../registry-store.js';
+import type { StatsCollector } from '../stats.js';
+import type { BlobStore } from '../storage/blob-store.js';
+import { BlobId, bytesToHex, decodeRegistryEntry, equalBytes, verifyEd25519, type Ed25519KeyPair } from '../s5.js';
+import { decodeSeq, encodeSeq, isBytes } from './framing.js';
+import { encodeStorageLocation } from './storage-location.js';
+
+/** Message numbers and record bytes of PROTOCOL §7.3. */
+const HANDSHAKE_OPEN = 1;
+const HANDSHAKE_DONE = 2;
+const HASH_QUERY = 4;
+const STORAGE_LOCATION = 0x05;
+const REGISTRY_ENTRY = 0x07;
+const ANNOUNCE_PEERS = 8;
+const SIGNED_MESSAGE = 10;
+const REGISTRY_QUERY = 13;
+/** Feature bits every S5 peer announces; Dart refuses peers without them. */
+const REQUIRED_FEATURES = 3;
+const LOCATION_TTL_SECONDS = 3600;
+const MAX_FRAME_BYTES = 64 * 1024;
+
+/** A malformed frame; logged and counted, never fatal. */
+class FrameError extends Error {}
+
+interface Peer {
+  ws: WebSocket;
+  /** Our challenge to this peer (what its HandshakeDone must echo). */
+  challenge: Uint8Array;
+  /** Set once the peer proved its node key by signing our challenge. */
+  remoteId?: Uint8Array;
+}
+
+export interface P2PHubOptions {
+  keyPair: Ed25519KeyPair;
+  registry: RegistryStore;
+  blobs: BlobStore;
+  stats: StatsCollector;
+  log: (line: string) => void;
+  /** Public URL a peer can GET a blob from without auth (the node's own `/s5/blob/<id>`). */
+  blobUrl: (id: BlobId) => string;
+}
+
+/**
+ * The `/s5/p2p` endpoint: handshake (§7.4), registry query / push with broadcast (§7.5) and hash
+ * query → signed storage location (§7.6). Every inbound frame is validated inside a try/catch: bad
+ * peer input is counted and dropped, and we only ever send frames whose layout s5.js parses.
+ */
+export class P2PHub {
+  readonly #opts: P2PHubOptions;
+  readonly #wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
+  readonly #peers = new Set<Peer>();
+  readonly #unsubscribe: () => void;
+
+  constructor(opts: P2PHubOptions) {
+    this.#opts = opts;
+    this.#wss.on('connection', (ws) => this.#accept(ws));
+    // Registry updates from any source (HTTP, another peer, admin) reach every connected peer except
+    // the one that sent it, so s5.js clients stay current (they store any valid newer record).
+    this.#unsubscribe = opts.registry.onUpdate((u) => {
+      const from = typeof u.origin === 'object' ? u.origin.peer : undefined;
+      for (const p of this.#peers) if (p !== from && p.remoteId) this.#send(p, u.wire);
+    });
+  }
+
+  get connectedPeers(): number {
+    return [...this.#peers].filter((p) => p.remoteId).length;
+  }
+
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    // The `ws` client turns the node id in the peer URI into `Authorization: Basic …`; it means
+    // nothing here and is ignored (PROTOCOL §7.1).
+    this.#wss.handleUpgrade(req, socket, head, (ws) => this.#wss.emit('connection', ws, req));
+  }
+
+  async close(): Promise<void> {
+    this.#unsubscribe();
+    for (const p of this.#peers) p.ws.terminate();
+    await new Promise<void>((resolve) => this.#wss.close(() => resolve()));
+  }
+
+  #accept(ws: WebSocket): void {
+    const peer: Peer = { ws, challenge: new Uint8Array(randomBytes(32)) };
+    this.#peers.add(peer);
+    this.#opts.stats.counters.p2p.connections++;
+    ws.on('close', () => this.#peers.delete(peer));
+    ws.on('error', (err) => this.#opts.log(`p2p: socket error: ${err.message}`));
+    ws.on('message', (data, isBinary) => this.#onMessage(peer, data, isBinary));
+    // Exactly two values: s5.js throws on a trailing network id (PROTOCOL §7.4 step 1).
+    this.#send(peer, encodeSeq([HANDSHAKE_OPEN, peer.challenge]));
+  }
+
+  #onMessage(peer: Peer, data: RawData, isBinary: boolean): void {
+    const { stats, log } = this.#opts;
+    stats.counters.p2p.framesIn++;
+    const reject = (err: unknown) => {
+      stats.counters.p2p.framesRejected++;
+      log(`p2p: dropped frame: ${err instanceof Error ? err.message : String(err)}`);
+    };
+    if (!isBinary) return reject(new FrameError('text frames are not part of the protocol'));
+    const bytes = toBytes(data);
+    this.#handleFrame(peer, bytes).catch(reject);
+  }
+
+  async #handleFrame(peer: Peer, bytes: Uint8Array): Promise<void> {
+    switch (bytes[0]) {
+      case HANDSHAKE_OPEN:
+        return this.#onHandshakeOpen(peer, bytes);
+      case SIGNED_MESSAGE:
+        return this.#onSignedMessage(peer, bytes);
+      case REGISTRY_QUERY:
+        return this.#onRegistryQuery(peer, bytes);
+      case HASH_QUERY:
+        return this.#onHashQuery(peer, bytes);
+      case REGISTRY_ENTRY:
+        return this.#onRegistryEntry(peer, bytes);
+      case STORAGE_LOCATION:
+      default:
+        // Stream messages (0x08), message queries (0x49), locations from peers and unknown methods
+        // are ignored, as s5.js does.
+        return;
+    }
+  }
+
+  #onHandshakeOpen(peer: Peer, bytes: Uint8Array): void {
+    const values = decodeSeq(bytes);
+    const challenge = values[1];
+    if (!isBytes(challenge) || challenge.length < 1 || challenge.length > 255) {
+      throw new FrameError('HandshakeOpen without a 1..255-byte challenge');
+    }
+    // [2, echo, features, 0 URIs]; s5.js parses exactly `02 c4 40 <C> 03` from the inner bytes.
+    const inner = encodeSeq([HANDSHAKE_DONE, challenge, REQUIRED_FEATURES, 0]);
+    const { keyPair } = this.#opts;
+    this.#send(peer, encodeSeq([SIGNED_MESSAGE, keyPair.publicKey, keyPair.sign(inner), inner]));
+  }
+
+  #onSignedMessage(peer: Peer, bytes: Uint8Array): void {
+    const values = decodeSeq(bytes);
+    if (values.length !== 4) throw new FrameError(`SignedMessage must have 4 values, got ${values.length}`);
+    const [, nodeId, signature, inner] = values;
+    if (!isBytes(nodeId, 33) || !isBytes(signature, 64) || !isBytes(inner) || inner.length === 0) {
+      throw new FrameError('SignedMessage must be [10, bin33 nodeId, bin64 signature, bin message]');
+    }
+    if (!verifyEd25519(nodeId, inner, signature)) throw new FrameError('SignedMessage signature does not verify');
+    if (inner[0] === ANNOUNCE_PEERS) return; // we do not connect onwards
+    if (inner[0] !== HANDSHAKE_DONE) return;
+    const [, echo, features] = decodeSeq(inner);
+    if (!isBytes(echo) || !equalBytes(echo, peer.challenge)) throw new FrameError('Invalid challenge found in p2p handshake');
+    if (features !== REQUIRED_FEATURES) throw new FrameError('Remote node does not support required features');
+    if (!peer.remoteId) this.#opts.stats.counters.p2p.handshakes++;
+    peer.remoteId = nodeId.slice();
+  }
+
+  async #onRegistryQuery(peer: Peer, bytes: Uint8Array): Promise<void> {
+    const [, pk] = decodeSeq(bytes);
+    if (!isBytes(pk, 33) || pk[0] !== 0xed) throw new FrameError('RegistryQuery must carry a 33-byte 0xed key');
+    this.#opts.stats.counters.registry.gets++;
+    const found = await this.#opts.registry.get(pk);
+    // No negative answer exists in the protocol: unknown keys get silence (§7.5).
+    if (found) this.#send(peer, found.wire);
+  }
+
+  async #onHashQuery(peer: Peer, bytes: Uint8Array): Promise<void> {
+    const [, hash] = decodeSeq(bytes);
+    if (!isBytes(hash, 33) || (hash[0] !== 0x1e && hash[0] !== 0x1f)) {
+      throw new FrameError('HashQuery must carry a 33-byte BLAKE3 multihash (0x1e or 0x1f)');
+    }
+    const digest = hash.subarray(1);
+    const size = await this.#opts.blobs.size(bytesToHex(digest));
+    if (size === undefined) return;
+    const { keyPair, blobUrl } = this.#opts;
+    this.#send(
+      peer,
+      encodeStorageLocation({
+        hash33: hash, // echoed exactly as queried (§7.6)
+        urls: [blobUrl(BlobId.fromHash(digest, size))],
+        expiry: Math.floor(Date.now() / 1000) + LOCATION_TTL_SECONDS,
+        keyPair,
+      }),
+    );
+  }
+
+  async #onRegistryEntry(peer: Peer, bytes: Uint8Array): Promise<void> {
+    const entry = decodeRegistryEntry(bytes);
+    const { registry, stats } = this.#opts;
+    const current = await registry.get(entry.publicKey);
+    if (current && current.entry.revision === entry.revision) return; // equal: ignored, as Dart does
+    if (current && current.entry.revision > entry.revision) {
+      this.#send(peer, current.wire); // tell the sender what is newer
+      return;
+    }
+    stats.counters.registry.sets++;
+    const outcome = await registry.set(entry, { peer }).catch((err: unknown) => {
+      stats.counters.registry.setsRejected++;
+      throw err;
+    });
+    if (outcome.accepted) stats.counters.registry.setsAccepted++;
+    else {
+      stats.counters.registry.setsRejected++;
+      if (outcome.current.entry.revision > entry.revision) this.#send(peer, outcome.current.wire);
+    }
+  }
+
+  #send(peer: Peer, frame: Uint8Array): void {
+    if (peer.ws.readyState !== peer.ws.OPEN) return;
+    peer.ws.send(frame, { binary: true }, (err) => {
+      if (err) this.#opts.log(`p2p: send failed: ${err.message}`);
+    });
+  }
+}
+
+export function toBytes(data: RawData): Uint8Array {
+  if (Array.isArray(data)) return new Uint8Array(Buffer.concat(data));
+  if (data instanceof ArrayBuffer) return new Uint8Array(data);
+  return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+}

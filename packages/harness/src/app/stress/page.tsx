@@ -1,0 +1,5 @@
+import { StressApp } from '../../components/StressApp';
+
+export default function StressPage() {
+  return <StressApp />;
+}

@@ -1,0 +1,23 @@
+'use client';
+import { useHarness } from './HarnessProvider';
+
+/** Every error the page meets is shown here with its code and what to do. */
+export function ErrorList() {
+  const { errors, dismissError, clearErrors } = useHarness();
+  if (errors.length === 0) return null;
+  return (
+    <section className="errors" data-testid="error-list" aria-live="polite">
+      {errors.map((e) => (
+        <div key={e.at + e.code} className="error" data-testid="error" data-code={e.code}>
+          <div>
+            <strong data-testid="error-code">{e.code}</strong> during {e.context}: {e.message}
+          </div>
+          <div>What to do: {e.advice}</div>
+          {e.details && <div className="muted">Details: {e.details}</div>}
+          <button onClick={() => dismissError(e.at)}>Dismiss</button>
+        </div>
+      ))}
+      {errors.length > 1 && <button onClick={clearErrors}>Dismiss all</button>}
+    </section>
+  );
+}

@@ -1,0 +1,175 @@
+'use client';
+/**
+ * Owns what both pages share: the runtime config, the connected identity,
+ * the page's SDK instance, its telemetry and the list of errors shown to the
+ * user. It lives in the root layout, so moving between / and /stress keeps
+ * the connection.
+ */
+import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import { createSdk, type Sdk } from '@s5chat/sdk-core';
+import { PortalClient, type S5Identity } from '@s5chat/s5';
+import { fetchConfig, type HarnessConfig } from '../lib/config';
+import { describeError, HarnessError, type ShownError } from '../lib/errors';
+import {
+  connectDevWallet,
+  connectInjectedWallet,
+  connectSeedPhrase,
+  rememberedKind,
+  type ConnectedIdentity,
+  type IdentityKind,
+} from '../lib/identity';
+import { Telemetry } from '../lib/telemetry';
+
+export interface HarnessContextValue {
+  config: HarnessConfig | null;
+  connection: ConnectedIdentity | null;
+  sdk: Sdk | null;
+  connecting: boolean;
+  telemetry: Telemetry;
+  errors: ShownError[];
+  connect(kind: IdentityKind, seedPhrase?: string): Promise<void>;
+  disconnect(): Promise<void>;
+  /** Creates another SDK instance for the same identity (a simulated device). */
+  createDeviceSdk(deviceId: string): Promise<Sdk>;
+  reportError(e: unknown, context: string): ShownError;
+  dismissError(at: number): void;
+  clearErrors(): void;
+}
+
+const HarnessContext = createContext<HarnessContextValue | null>(null);
+
+export function useHarness(): HarnessContextValue {
+  const ctx = useContext(HarnessContext);
+  if (!ctx) throw new Error('useHarness must be used inside <HarnessProvider>');
+  return ctx;
+}
+
+/** A stable id for this tab, so the SDK can tell this tab's writes from another's. */
+function tabDeviceId(): string {
+  const key = 's5chat.harness.tabId';
+  let id = sessionStorage.getItem(key);
+  if (!id) {
+    id = `tab-${Math.random().toString(36).slice(2, 10)}`;
+    sessionStorage.setItem(key, id);
+  }
+  return id;
+}
+
+async function sdkFor(config: HarnessConfig, identity: S5Identity, deviceId: string): Promise<Sdk> {
+  return createSdk({
+    portalUrl: config.portalUrl,
+    identity,
+    deviceId,
+    // An invite code only matters when registering on a remote portal.
+    ...(config.inviteCode
+      ? { backend: new PortalClient({ portalUrl: config.portalUrl, identity, inviteCode: config.inviteCode }) }
+      : {}),
+  });
+}
+
+export function HarnessProvider({ children }: { children: ReactNode }) {
+  const [config, setConfig] = useState<HarnessConfig | null>(null);
+  const [connection, setConnection] = useState<ConnectedIdentity | null>(null);
+  const [sdk, setSdk] = useState<Sdk | null>(null);
+  const [connecting, setConnecting] = useState(false);
+  const [errors, setErrors] = useState<ShownError[]>([]);
+  const telemetry = useMemo(() => new Telemetry(), []);
+  const sdkRef = useRef<Sdk | null>(null);
+
+  const reportError = useCallback((e: unknown, context: string) => {
+    const shown = describeError(e, context);
+    setErrors((list) => [...list.slice(-9), shown]);
+    return shown;
+  }, []);
+
+  const dismissError = useCallback((at: number) => setErrors((list) => list.filter((x) => x.at !== at)), []);
+  const clearErrors = useCallback(() => setErrors([]), []);
+
+  const connect = useCallback(
+    async (kind: IdentityKind, seedPhrase?: string) => {
+      if (!config) return;
+      setConnecting(true);
+      try {
+        const conn =
+          kind === 'injected'
+            ? await connectInjectedWallet()
+            : kind === 'dev-wallet'
+              ? await connectDevWallet()
+              : connectSeedPhrase(seedPhrase ?? '');
+        const next = await sdkFor(config, conn.identity, tabDeviceId());
+        const previous = sdkRef.current;
+        sdkRef.current = next;
+        telemetry.attach(next, (err) => reportError(err, 'background write'));
+        setConnection(conn);
+        setSdk(next);
+        if (previous) await previous.close().catch((err: unknown) => reportError(err, 'close previous SDK'));
+      } catch (e) {
+        reportError(e, 'connect');
+      } finally {
+        setConnecting(false);
+      }
+    },
+    [config, telemetry, reportError],
+  );
+
+  const disconnect = useCallback(async () => {
+    const current = sdkRef.current;
+    sdkRef.current = null;
+    telemetry.detach();
+    setSdk(null);
+    setConnection(null);
+    localStorage.removeItem('s5chat.harness.identityKind');
+    if (current) await current.close().catch((e: unknown) => reportError(e, 'disconnect'));
+  }, [telemetry, reportError]);
+
+  const createDeviceSdk = useCallback(
+    async (deviceId: string) => {
+      if (!config || !connection) throw new HarnessError('NOT_CONNECTED', 'Connect an identity first.');
+      return sdkFor(config, connection.identity, deviceId);
+    },
+    [config, connection],
+  );
+
+  // Load the runtime config once.
+  useEffect(() => {
+    fetchConfig()
+      .then(setConfig)
+      .catch((e: unknown) =>
+        reportError(new HarnessError('CONFIG_UNAVAILABLE', 'Could not load /api/config.', String(e)), 'startup'),
+      );
+  }, [reportError]);
+
+  // Reconnect silently after a reload when that needs no prompt: the local
+  // development wallet, or a seed phrase given to the server (S5CHAT_SEED_PHRASE).
+  const autoTried = useRef(false);
+  useEffect(() => {
+    if (!config || autoTried.current) return;
+    autoTried.current = true;
+    if (config.seedPhrase) void connect('seed', config.seedPhrase);
+    else if (rememberedKind() === 'dev-wallet') void connect('dev-wallet');
+  }, [config, connect]);
+
+  // Close the SDK when the tab goes away (flushes what it can).
+  useEffect(() => {
+    return () => {
+      telemetry.detach();
+      void sdkRef.current?.close().catch(() => undefined);
+    };
+  }, [telemetry]);
+
+  const value: HarnessContextValue = {
+    config,
+    connection,
+    sdk,
+    connecting,
+    telemetry,
+    errors,
+    connect,
+    disconnect,
+    createDeviceSdk,
+    reportError,
+    dismissError,
+    clearErrors,
+  };
+  return <HarnessContext.Provider value={value}>{children}</HarnessContext.Provider>;
+}

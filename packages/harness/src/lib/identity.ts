@@ -1,0 +1,78 @@
+/**
+ * Identity for the harness. The S5 identity is always derived from a signer
+ * through `S5Identity.fromWallet` (or from a seed phrase):
+ *   - an injected EIP-1193 wallet (window.ethereum) through ethers' BrowserProvider;
+ *   - otherwise a local development wallet: a random ethers Wallet whose key
+ *     stays in this browser's localStorage (dev only, clearly labelled);
+ *   - or a 15-word S5 seed phrase.
+ */
+import { BrowserProvider, Wallet, type Eip1193Provider } from 'ethers';
+import { S5Identity } from '@s5chat/s5';
+import { HarnessError } from './errors';
+
+export type IdentityKind = 'injected' | 'dev-wallet' | 'seed';
+
+export interface ConnectedIdentity {
+  identity: S5Identity;
+  kind: IdentityKind;
+  /** Wallet address, or a short label for a seed phrase. */
+  label: string;
+}
+
+const DEV_WALLET_KEY = 's5chat.harness.devWallet';
+const LAST_KIND_KEY = 's5chat.harness.identityKind';
+
+declare global {
+  interface Window {
+    ethereum?: Eip1193Provider;
+  }
+}
+
+export function injectedWallet(): Eip1193Provider | undefined {
+  return typeof window !== 'undefined' ? window.ethereum : undefined;
+}
+
+export async function connectInjectedWallet(): Promise<ConnectedIdentity> {
+  const eth = injectedWallet();
+  if (!eth) throw new HarnessError('NO_WALLET', 'No injected wallet (window.ethereum) in this browser.');
+  const provider = new BrowserProvider(eth);
+  const signer = await provider.getSigner(); // asks the wallet for an account
+  const identity = await S5Identity.fromWallet(signer);
+  remember('injected');
+  return { identity, kind: 'injected', label: await signer.getAddress() };
+}
+
+/** The local development wallet: created once, then reused from localStorage. */
+export async function connectDevWallet(): Promise<ConnectedIdentity> {
+  let key = localStorage.getItem(DEV_WALLET_KEY);
+  if (!key) {
+    key = Wallet.createRandom().privateKey;
+    localStorage.setItem(DEV_WALLET_KEY, key);
+  }
+  const wallet = new Wallet(key);
+  const identity = await S5Identity.fromWallet(wallet);
+  remember('dev-wallet');
+  return { identity, kind: 'dev-wallet', label: wallet.address };
+}
+
+export function forgetDevWallet(): void {
+  localStorage.removeItem(DEV_WALLET_KEY);
+  localStorage.removeItem(LAST_KIND_KEY);
+}
+
+export function connectSeedPhrase(phrase: string): ConnectedIdentity {
+  const identity = S5Identity.fromSeedPhrase(phrase.trim().toLowerCase().split(/\s+/).join(' '));
+  // Never store the phrase itself; only remember that the user chose this route.
+  const words = phrase.trim().split(/\s+/);
+  return { identity, kind: 'seed', label: `seed phrase ${words[0] ?? ''} … ${words[words.length - 1] ?? ''}` };
+}
+
+function remember(kind: IdentityKind): void {
+  localStorage.setItem(LAST_KIND_KEY, kind);
+}
+
+/** The identity route to reconnect silently after a reload (only the dev wallet needs no prompt). */
+export function rememberedKind(): IdentityKind | null {
+  const k = typeof localStorage !== 'undefined' ? localStorage.getItem(LAST_KIND_KEY) : null;
+  return k === 'injected' || k === 'dev-wallet' || k === 'seed' ? k : null;
+}

@@ -1,0 +1,37 @@
+import { expect, test } from '@playwright/test';
+import { SCREENSHOT_DIR, openConnected, portalUrl, revisionErrors, watchConsole } from './helpers';
+
+test.afterEach(async ({ request }) => {
+  // Leave the shared devnode clean for the next test whatever happened.
+  await request.post(`${portalUrl()}/admin/faults`, {
+    data: { latencyMs: 0, jitterMs: 0, errorRate: 0, conflictRate: 0, staleReadRate: 0, resetRate: 0 },
+  });
+});
+
+test('stress page with devnode faults on: 0 lost, 0 duplicates', async ({ page }) => {
+  const consoleErrors = watchConsole(page);
+  await openConnected(page, '/stress');
+
+  await page.getByTestId('stress-devices').fill('3');
+  await page.getByTestId('stress-appends').fill('15');
+  await page.getByTestId('faults-chaos').click();
+  await expect(page.getByTestId('faults-applied')).toContainText('errorRate');
+  await page.getByTestId('stress-run').click();
+
+  const verdict = page.getByTestId('stress-verdict');
+  await expect(verdict).toBeVisible({ timeout: 75_000 });
+  await expect(page.getByTestId('stress-phase')).toHaveText('done');
+  await page.screenshot({ path: `${SCREENSHOT_DIR}stress.png`, fullPage: true });
+
+  await expect(page.getByTestId('stress-lost')).toHaveText('0');
+  await expect(page.getByTestId('stress-duplicates')).toHaveText('0');
+  await expect(page.getByTestId('stress-unexpected')).toHaveText('0');
+  const acked = Number(await page.getByTestId('stress-acked').textContent());
+  const present = Number(await page.getByTestId('stress-present').textContent());
+  expect(acked).toBeGreaterThan(0);
+  expect(present).toBe(acked);
+  await expect(page.getByTestId('stress-verdict-text')).toHaveText('PASS');
+  // The faults were real: the devnode injected some during this run.
+  expect(Number(await page.getByTestId('stress-run-faults-total').textContent())).toBeGreaterThan(0);
+  expect(revisionErrors(consoleErrors)).toEqual([]);
+});

@@ -1,0 +1,127 @@
+import {
+  AuthError,
+  NotFoundError,
+  PortalUnavailableError,
+  RevisionTooLowError,
+  S5ChatError,
+  TimeoutError,
+  ValidationError,
+} from '../errors.js';
+import { abortReason } from '../resilience/sleep.js';
+
+export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
+
+export interface HttpResult {
+  status: number;
+  headers: Headers;
+  body: Uint8Array;
+}
+
+/** The one text clients match on for a registry conflict (PROTOCOL §6.2). */
+export const REVISION_TOO_LOW_TEXT = 'Revision number too low';
+export const CURRENT_REVISION_HEADER = 'x-s5-current-revision';
+
+/**
+ * One HTTP exchange with its own time budget: the timer covers the response *and* reading its body.
+ * Maps failures to typed errors: our timer → TimeoutError, the caller's signal → its abort reason
+ * (AbortError), a network failure → PortalUnavailableError. Does not look at the status.
+ */
+export async function exchange(
+  fetchImpl: FetchLike,
+  url: string,
+  init: RequestInit,
+  opts: { timeoutMs: number; signal?: AbortSignal | undefined },
+): Promise<HttpResult> {
+  const controller = new AbortController();
+  const timeout = new TimeoutError(`Portal did not answer within ${opts.timeoutMs} ms.`, {
+    timeoutMs: opts.timeoutMs,
+    details: `${init.method ?? 'GET'} ${url}`,
+  });
+  const timer = setTimeout(() => controller.abort(timeout), opts.timeoutMs);
+  const onCallerAbort = () => controller.abort(abortReason(opts.signal!));
+  if (opts.signal?.aborted) onCallerAbort();
+  else opts.signal?.addEventListener('abort', onCallerAbort, { once: true });
+  try {
+    const res = await fetchImpl(url, { ...init, signal: controller.signal });
+    const body = new Uint8Array(await res.arrayBuffer());
+    return { status: res.status, headers: res.headers, body };
+  } catch (error) {
+    if (controller.signal.aborted) throw abortReason(controller.signal);
+    if (error instanceof S5ChatError) throw error;
+    throw new PortalUnavailableError('Could not reach the portal.', {
+      details: `${init.method ?? 'GET'} ${url}: ${error instanceof Error ? error.message : String(error)}`,
+      cause: error,
+    });
+  } finally {
+    clearTimeout(timer);
+    opts.signal?.removeEventListener('abort', onCallerAbort);
+  }
+}
+
+export function bodyText(result: HttpResult): string {
+  return new TextDecoder().decode(result.body);
+}
+
+/** A short, log-safe excerpt of the server's answer for error details. */
+function excerpt(result: HttpResult): string {
+  const text = bodyText(result).trim();
+  return text.length > 300 ? `${text.slice(0, 300)}…` : text;
+}
+
+/** Reasons Dart portals throw as HTTP 500 from the account endpoints: definite answers, not faults. */
+const ACCOUNT_REJECTION = /not registered|Invalid signature|Invalid challenge|No challenge exists|Invalid response|Only ed25519|Invalid host|invite/i;
+
+/** Current revision from the `x-s5-current-revision` header or a JSON body, when the node sends one. */
+export function parseCurrentRevision(result: HttpResult): number | undefined {
+  const header = result.headers.get(CURRENT_REVISION_HEADER);
+  if (header !== null && /^\d+$/.test(header.trim())) {
+    const n = Number(header.trim());
+    if (Number.isSafeInteger(n)) return n;
+  }
+  try {
+    const json = JSON.parse(bodyText(result)) as Record<string, unknown>;
+    const candidates = [json.currentRevision, json.current_revision, (json.current as { revision?: unknown } | undefined)?.revision];
+    for (const c of candidates) if (typeof c === 'number' && Number.isSafeInteger(c) && c >= 0) return c;
+  } catch {
+    /* plain-text body (Dart): no revision available */
+  }
+  return undefined;
+}
+
+/**
+ * Throw the typed error for a non-2xx answer. 5xx/429 become PortalUnavailableError (transient) —
+ * except the definite answers portals also send as 500: a registry conflict and account rejections.
+ */
+export function throwForStatus(result: HttpResult, what: string, context: { account?: boolean; attemptedRevision?: number } = {}): never {
+  const { status } = result;
+  const text = excerpt(result);
+  const details = `${what}: HTTP ${status}${text ? ` ${text}` : ''}`;
+  if (text.includes(REVISION_TOO_LOW_TEXT)) {
+    const currentRevision = parseCurrentRevision(result);
+    throw new RevisionTooLowError({
+      details,
+      ...(currentRevision !== undefined ? { currentRevision } : {}),
+      ...(context.attemptedRevision !== undefined ? { attemptedRevision: context.attemptedRevision } : {}),
+    });
+  }
+  if (status === 401 || status === 403) throw new AuthError(`Portal refused ${what} (HTTP ${status}).`, { status, details });
+  if (context.account && status >= 400 && ACCOUNT_REJECTION.test(text)) {
+    throw new AuthError(`Portal rejected the account ${what}.`, { status, details });
+  }
+  if (status === 404) throw new NotFoundError(what, { details });
+  if (status === 429 || status >= 500) {
+    throw new PortalUnavailableError(`Portal failed ${what} (HTTP ${status}).`, { status, details });
+  }
+  throw new ValidationError([{ path: '', message: `portal rejected ${what}` }], {
+    shortMessage: `Portal rejected ${what} (HTTP ${status}).`,
+    details,
+  });
+}
+
+export function parseJsonBody(result: HttpResult, what: string): unknown {
+  try {
+    return JSON.parse(bodyText(result));
+  } catch (cause) {
+    throw new ValidationError([{ path: '', message: `${what}: response is not JSON` }], { cause, details: excerpt(result) });
+  }
+}

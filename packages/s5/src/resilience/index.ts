@@ -1,0 +1,3 @@
+export * from './sleep.js';
+export * from './revision-retry.js';
+export * from './transient-policy.js';

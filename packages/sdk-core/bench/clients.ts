@@ -1,0 +1,129 @@
+/**
+ * One interface over the two things the bench compares, so every scenario drives both the same
+ * way: s5chat (`createSdk` → StorageManager) and the baseline (naive-conversation-store.ts).
+ * Each client owns its own PortalClient so the bench can read that client's request and byte
+ * counters; the devnode's counters give the same figures from the server side.
+ */
+import { PortalClient, S5Identity } from '@s5chat/s5';
+import { createSdk } from '../src/index';
+import { NaiveConversationStore, type BaselineConversation } from './baseline/naive-conversation-store';
+
+export type Side = 's5chat' | 'baseline';
+export const SIDES: readonly Side[] = ['s5chat', 'baseline'];
+
+export interface BenchMessage {
+  id: string;
+  role: 'user' | 'assistant';
+  content: string;
+  timestamp: number;
+}
+
+export interface PortalCounters {
+  requests: number;
+  bytesUploaded: number;
+  bytesDownloaded: number;
+  retries: number;
+}
+
+export interface ChatClient {
+  readonly side: Side;
+  /** Resolves when the client reports the message durable ("acknowledged"). */
+  append(conversationId: string, message: BenchMessage): Promise<void>;
+  /**
+   * Puts many messages into a conversation before a measurement. s5chat: `appendMessage` in
+   * concurrent waves of `waveSize` (group commit turns each wave into a few writes, the way a
+   * fast stream grows a conversation). Baseline: one whole-snapshot save (its per-append cost is
+   * the size of the whole conversation however it was written, so this only saves bench time).
+   */
+  seed(conversationId: string, messages: BenchMessage[], waveSize: number): Promise<void>;
+  /** Ids of the stored messages in stored order; [] when the conversation does not exist. */
+  loadMessageIds(conversationId: string): Promise<string[]>;
+  /** Registers/logs in the portal account so timed phases never include sign-up. */
+  warmUp(): Promise<void>;
+  /** Revision conflicts this client saw (s5chat: 'conflict' events; baseline: "too low" errors). */
+  conflicts(): number;
+  portalStats(): PortalCounters;
+  close(): Promise<void>;
+}
+
+export interface ClientOptions {
+  portalUrl: string;
+  seedPhrase: string;
+  deviceId: string;
+  encryption: 'on' | 'off';
+}
+
+export async function openClient(side: Side, opts: ClientOptions): Promise<ChatClient> {
+  return side === 's5chat' ? openS5chat(opts) : openBaseline(opts);
+}
+
+async function openS5chat(opts: ClientOptions): Promise<ChatClient> {
+  const identity = S5Identity.fromSeedPhrase(opts.seedPhrase);
+  const backend = new PortalClient({ portalUrl: opts.portalUrl, identity });
+  const sdk = await createSdk({
+    portalUrl: opts.portalUrl,
+    identity,
+    backend,
+    deviceId: opts.deviceId,
+    encryption: opts.encryption,
+  });
+  let conflicts = 0;
+  const unsubscribe = sdk.storage.on('conflict', () => {
+    conflicts++;
+  });
+  return {
+    side: 's5chat',
+    async append(conversationId, message) {
+      await sdk.storage.appendMessage(conversationId, message);
+    },
+    async seed(conversationId, messages, waveSize) {
+      for (let i = 0; i < messages.length; i += waveSize) {
+        const wave = messages.slice(i, i + waveSize);
+        await Promise.all(wave.map((m) => sdk.storage.appendMessage(conversationId, m)));
+      }
+    },
+    async loadMessageIds(conversationId) {
+      const conversation = await sdk.storage.loadConversation(conversationId);
+      return conversation ? conversation.messages.map((m) => m.id) : [];
+    },
+    warmUp: () => backend.login(),
+    conflicts: () => conflicts,
+    portalStats: () => backend.stats(),
+    async close() {
+      unsubscribe();
+      await sdk.close();
+    },
+  };
+}
+
+async function openBaseline(opts: ClientOptions): Promise<ChatClient> {
+  const identity = S5Identity.fromSeedPhrase(opts.seedPhrase);
+  const backend = new PortalClient({ portalUrl: opts.portalUrl, identity });
+  const store = new NaiveConversationStore({ backend, identity });
+  return {
+    side: 'baseline',
+    append: (conversationId, message) => store.appendMessage(conversationId, message),
+    async seed(conversationId, messages) {
+      const now = Date.now();
+      const existing = await store.loadConversation(conversationId);
+      const conversation: BaselineConversation = existing ?? {
+        id: conversationId,
+        messages: [],
+        metadata: {},
+        createdAt: now,
+        updatedAt: now,
+      };
+      conversation.messages.push(...messages);
+      conversation.updatedAt = now;
+      await store.saveConversation(conversation);
+    },
+    async loadMessageIds(conversationId) {
+      const conversation = await store.loadConversation(conversationId);
+      return conversation ? conversation.messages.map((m) => m.id) : [];
+    },
+    warmUp: () => backend.login(),
+    conflicts: () => store.counters.revisionErrors,
+    portalStats: () => backend.stats(),
+    close: async () => {},
+  };
+}

@@ -1,0 +1,57 @@
+/** Renders results as the plain-text table `pnpm bench` prints (and docs/BENCHMARKS.md embeds). */
+import type { BenchResults, ScenarioResult } from './runner';
+
+export function formatResults(results: BenchResults): string {
+  const { machine: m, settings: s } = results;
+  const lines: string[] = [];
+  lines.push(
+    `s5chat bench — ${m.date} — ${m.cpuModel} × ${m.cpus}, ${m.memoryGiB} GiB, ${m.platform}, Node ${m.node}` +
+      (m.gitCommit ? `, commit ${m.gitCommit}` : ''),
+  );
+  lines.push(
+    `devnode ${s.devnode}, ${s.latencyMs} ms latency per request, encryption ${s.encryption}, ` +
+      `${s.messageBytes}-byte messages${s.quick ? ', QUICK mode (reduced counts)' : ''}; total ${(results.durationMs / 1000).toFixed(1)} s`,
+  );
+  if (results.incomplete) lines.push(`INCOMPLETE: ${results.incomplete}`);
+  for (const [name, r] of Object.entries(results.scenarios)) {
+    lines.push('', ...formatScenario(name, r));
+  }
+  return lines.join('\n');
+}
+
+function formatScenario(name: string, r: ScenarioResult): string[] {
+  const keys = unionKeys(r.s5chat, r.baseline);
+  const numeric = keys.filter((k) => typeof r.s5chat?.[k] !== 'string' && typeof r.baseline?.[k] !== 'string');
+  const textual = keys.filter((k) => !numeric.includes(k));
+  const width = Math.max(24, ...numeric.map((k) => k.length));
+  const out = [`${name} — ${r.title}`, `  ${'metric'.padEnd(width)} ${'s5chat'.padStart(12)} ${'baseline'.padStart(12)}`];
+  for (const k of numeric) {
+    out.push(`  ${k.padEnd(width)} ${cell(r.s5chat?.[k]).padStart(12)} ${cell(r.baseline?.[k]).padStart(12)}`);
+  }
+  for (const k of textual) {
+    for (const side of ['s5chat', 'baseline'] as const) {
+      const v = r[side]?.[k];
+      if (typeof v === 'string') out.push(`  ${side} ${k}: ${v}`);
+    }
+  }
+  if (r.ratio) {
+    out.push(`  ratio: ${Object.entries(r.ratio).map(([k, v]) => `${k} ${v}`).join(' · ')}`);
+  }
+  for (const t of r.targets) {
+    const verdict = t.met === null ? 'n/a' : t.met ? 'met' : 'MISSED';
+    out.push(`  target ${t.name}: ${cell(t.value)} → ${verdict}`);
+  }
+  return out;
+}
+
+function unionKeys(...ms: (Record<string, unknown> | undefined)[]): string[] {
+  const keys: string[] = [];
+  for (const m of ms) for (const k of Object.keys(m ?? {})) if (!keys.includes(k)) keys.push(k);
+  return keys;
+}
+
+function cell(v: unknown): string {
+  if (v === undefined || v === null) return '—';
+  if (typeof v === 'number') return Number.isFinite(v) ? v.toLocaleString('en-US', { maximumFractionDigits: 3 }) : String(v);
+  return String(v);
+}

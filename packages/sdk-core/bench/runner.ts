@@ -1,0 +1,107 @@
+/**
+ * Runs the scenarios against ONE devnode with injected latency: each scenario with s5chat and
+ * with the baseline, one after the other in the same process, so both meet the same node, the
+ * same latency and the same machine load. Used by run.ts (the CLI) and by the smoke test.
+ */
+import { generateSeedPhrase } from '@s5chat/s5';
+import { startDevnode } from '@s5chat/devnode';
+import { openClient, SIDES, type Side } from './clients';
+import { describeError } from './lib/fire';
+import { describeMachine, type MachineInfo } from './lib/machine';
+import { Progress } from './lib/progress';
+import { SCENARIOS } from './scenarios';
+import type { Comparison, Devnode, Metrics, Scenario, ScenarioContext } from './scenarios/types';
+import type { BenchSettings } from './settings';
+
+export interface ScenarioResult extends Comparison {
+  title: string;
+  s5chat?: Metrics;
+  baseline?: Metrics;
+}
+
+export interface BenchResults {
+  machine: MachineInfo;
+  settings: BenchSettings & { sides: Side[]; devnode: 'in-memory, 127.0.0.1' };
+  scenarios: Record<string, ScenarioResult>;
+  durationMs: number;
+  /** Set when the run hit settings.timeoutMs and stopped early. */
+  incomplete?: string;
+}
+
+export interface RunOptions {
+  settings: BenchSettings;
+  only?: readonly string[];
+  sides?: readonly Side[];
+  progress?: Progress;
+  /** Called after every scenario with the results so far (run.ts writes them to disk). */
+  onScenario?: (results: BenchResults) => void;
+}
+
+export async function runBench(opts: RunOptions): Promise<BenchResults> {
+  const { settings } = opts;
+  const sides = [...(opts.sides ?? SIDES)];
+  const progress = opts.progress ?? new Progress(false);
+  const scenarios = SCENARIOS.filter((s) => !opts.only || opts.only.includes(s.name));
+  const started = performance.now();
+  const results: BenchResults = {
+    machine: describeMachine(),
+    settings: { ...settings, sides, devnode: 'in-memory, 127.0.0.1' },
+    scenarios: {},
+    durationMs: 0,
+  };
+
+  progress.note(`[bench] devnode with ${settings.latencyMs} ms latency per request${settings.quick ? ' (quick mode)' : ''}`);
+  const node = await startDevnode({ port: 0, faults: { latencyMs: settings.latencyMs } });
+  // One identity for the whole run; every scenario uses fresh conversation ids.
+  const seedPhrase = generateSeedPhrase();
+  const ctx: ScenarioContext = {
+    node,
+    settings,
+    progress,
+    async open(side, deviceId) {
+      const client = await openClient(side, { portalUrl: node.url, seedPhrase, deviceId, encryption: settings.encryption });
+      await client.warmUp();
+      return client;
+    },
+  };
+
+  try {
+    for (const scenario of scenarios) {
+      results.scenarios[scenario.name] = await runScenario(ctx, scenario, sides);
+      results.durationMs = Math.round(performance.now() - started);
+      opts.onScenario?.(results);
+    }
+  } finally {
+    progress.end();
+    await stopQuietly(node);
+  }
+  results.durationMs = Math.round(performance.now() - started);
+  return results;
+}
+
+async function runScenario(ctx: ScenarioContext, scenario: Scenario, sides: Side[]): Promise<ScenarioResult> {
+  const out: ScenarioResult = { title: scenario.title(ctx.settings), targets: [] };
+  for (const side of sides) {
+    try {
+      out[side] = await scenario.run(ctx, side);
+    } catch (err) {
+      // A side that crashes is reported, not hidden; the other side and the other scenarios still run.
+      out[side] = { error: describeError(err) };
+      ctx.progress.note(`[bench] ${scenario.name}/${side} failed: ${describeError(err)}`);
+    }
+    // Let the node finish any request still in flight before the next side resets its counters.
+    await new Promise((r) => setTimeout(r, ctx.settings.latencyMs * 2));
+  }
+  const comparison = scenario.compare(out.s5chat, out.baseline);
+  if (comparison.ratio && Object.keys(comparison.ratio).length > 0) out.ratio = comparison.ratio;
+  out.targets = comparison.targets;
+  return out;
+}
+
+async function stopQuietly(node: Devnode): Promise<void> {
+  try {
+    await node.stop();
+  } catch {
+    // The run's results matter more than a failed shutdown of a throwaway node.
+  }
+}

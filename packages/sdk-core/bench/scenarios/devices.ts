@@ -1,0 +1,68 @@
+import { fireAtRate } from '../lib/fire';
+import { conversationId, makeMessages } from '../lib/messages';
+import { percentile, round } from '../lib/percentile';
+import { clean } from './stream';
+import { atMost, finalRead, measure, num, ratioOf, type Scenario } from './types';
+
+/**
+ * 4. devices — several SDK instances with the SAME identity (one per device) append to one
+ * conversation at the same time. `lost` = acknowledged but absent from the final read made by a
+ * fresh instance (Jepsen's set-full check). Conflicts per append = registry sets the node
+ * rejected with "Revision number too low", divided by appends.
+ */
+export const devices: Scenario = {
+  name: 'devices',
+  title: (s) =>
+    `${s.devices.devices} instances, same identity, × ${s.devices.appendsPerDevice} appends each at ${s.devices.perSecondPerDevice}/s into one conversation`,
+  async run(ctx, side) {
+    const { devices: n, appendsPerDevice, perSecondPerDevice } = ctx.settings.devices;
+    const clients = await Promise.all(Array.from({ length: n }, (_, d) => ctx.open(side, `device-${d + 1}`)));
+    try {
+      const conv = conversationId('devices', side);
+      const perDevice = clients.map((_, d) => makeMessages(`dev${d + 1}`, 0, appendsPerDevice, ctx.settings.messageBytes));
+      const total = n * appendsPerDevice;
+      let settled = 0;
+      ctx.progress.phase(`devices/${side}: ${n} × ${appendsPerDevice} appends`);
+      const m = await measure(ctx, clients, () =>
+        Promise.all(
+          clients.map((client, d) =>
+            fireAtRate(appendsPerDevice, perSecondPerDevice, (i) => client.append(conv, perDevice[d]![i]!), () =>
+              ctx.progress.tick(++settled, total),
+            ),
+          ),
+        ),
+      );
+      const acks = m.result.flatMap((r) => r.ackMs.filter((x): x is number => x !== null));
+      const acknowledged = perDevice.flatMap((msgs, d) => msgs.filter((_, i) => m.result[d]!.ackMs[i] !== null).map((x) => x.id));
+      const errors = m.result.flatMap((r) => r.errors);
+      ctx.progress.phase(`devices/${side}: final read from a fresh instance`);
+      const check = await finalRead(ctx, side, conv, acknowledged, perDevice.flat().map((x) => x.id));
+      return {
+        devices: n,
+        appends: total,
+        acknowledged: acknowledged.length,
+        failed: errors.length,
+        lost: check.lost,
+        lostPercentOfAcknowledged: round(acknowledged.length ? (check.lost / acknowledged.length) * 100 : 0, 1),
+        duplicates: check.duplicates,
+        unexpected: check.unexpected,
+        ackP50Ms: round(percentile(acks, 50), 0),
+        ackP99Ms: round(percentile(acks, 99), 0),
+        conflictsPerAppend: round(m.server.registry.setsRejected / total, 3),
+        clientConflicts: clients.reduce((a, c) => a + c.conflicts(), 0),
+        registryWritesPerAppend: round(m.server.registry.sets / total, 3),
+        bytesPerAppend: round(m.portal.bytesUploaded / total, 0),
+        totalMs: round(m.ms, 0),
+        firstError: errors[0] ?? null,
+      };
+    } finally {
+      await Promise.all(clients.map((c) => c.close()));
+    }
+  },
+  compare(s5chat, baseline) {
+    return {
+      ratio: clean({ ackP99X: ratioOf(num(baseline, 'ackP99Ms'), num(s5chat, 'ackP99Ms')) }),
+      targets: [atMost('s5chat lost', num(s5chat, 'lost'), 0), atMost('s5chat duplicates', num(s5chat, 'duplicates'), 0)],
+    };
+  },
+};

@@ -1,0 +1,63 @@
+import { fireAtRate } from '../lib/fire';
+import { conversationId, makeMessages } from '../lib/messages';
+import { percentile, round } from '../lib/percentile';
+import { atMost, finalRead, measure, num, ratioOf, type Scenario } from './types';
+
+/**
+ * 1. stream — one device fires appends into one conversation at a fixed rate without waiting
+ * (a token stream / a fast typist). Measures ack latency and what each append costs the network.
+ */
+export const stream: Scenario = {
+  name: 'stream',
+  title: (s) => `${s.stream.appends} appends fired at ${s.stream.perSecond}/s into one conversation, 1 device`,
+  async run(ctx, side) {
+    const { appends, perSecond } = ctx.settings.stream;
+    const client = await ctx.open(side, 'device-1');
+    try {
+      const conv = conversationId('stream', side);
+      const messages = makeMessages('stream', 0, appends, ctx.settings.messageBytes);
+      ctx.progress.phase(`stream/${side}: ${appends} appends at ${perSecond}/s`);
+      const m = await measure(ctx, [client], () =>
+        fireAtRate(appends, perSecond, (i) => client.append(conv, messages[i]!), (d) => ctx.progress.tick(d, appends)),
+      );
+      const acks = m.result.ackMs.filter((x): x is number => x !== null);
+      const acknowledged = messages.filter((_, i) => m.result.ackMs[i] !== null).map((x) => x.id);
+      ctx.progress.phase(`stream/${side}: final read from a fresh instance`);
+      const check = await finalRead(ctx, side, conv, acknowledged, messages.map((x) => x.id));
+      return {
+        appends,
+        acknowledged: acks.length,
+        failed: m.result.errors.length,
+        ackP50Ms: round(percentile(acks, 50), 0),
+        ackP99Ms: round(percentile(acks, 99), 0),
+        ackMaxMs: round(Math.max(...acks), 0),
+        totalMs: round(m.ms, 0),
+        registryWritesPerAppend: round(m.server.registry.sets / appends, 3),
+        conflictsPerAppend: round(m.server.registry.setsRejected / appends, 3),
+        bytesPerAppend: round(m.portal.bytesUploaded / appends, 0),
+        requestsPerAppend: round(m.server.requests.total / appends, 2),
+        lost: check.lost,
+        duplicates: check.duplicates,
+        firstError: m.result.errors[0] ?? null,
+      };
+    } finally {
+      await client.close();
+    }
+  },
+  compare(s5chat, baseline) {
+    return {
+      ratio: clean({
+        ackP99X: ratioOf(num(baseline, 'ackP99Ms'), num(s5chat, 'ackP99Ms')),
+        bytesPerAppendX: ratioOf(num(baseline, 'bytesPerAppend'), num(s5chat, 'bytesPerAppend')),
+      }),
+      targets: [
+        atMost('s5chat ackP99Ms', num(s5chat, 'ackP99Ms'), 1000),
+        atMost('s5chat registryWritesPerAppend', num(s5chat, 'registryWritesPerAppend'), 0.15),
+      ],
+    };
+  },
+};
+
+export function clean(r: Record<string, number | undefined>): Record<string, number> {
+  return Object.fromEntries(Object.entries(r).filter((e): e is [string, number] => e[1] !== undefined));
+}

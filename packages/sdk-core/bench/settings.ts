@@ -1,0 +1,68 @@
+/**
+ * Sizes of every scenario. Full sizes are the ones issue 6 names; `--quick` shrinks every count
+ * (for the smoke test and fast iteration) and is marked as such in results.json.
+ */
+export interface BenchSettings {
+  quick: boolean;
+  /** Latency the devnode injects on every request (BENCH_LATENCY_MS, default 50). */
+  latencyMs: number;
+  encryption: 'on' | 'off';
+  /** Content bytes of an ordinary chat message (the field's measured average is ~460 B). */
+  messageBytes: number;
+  stream: { appends: number; perSecond: number };
+  burst: { appends: number };
+  long: {
+    /** Length the conversation reaches at the last measured append (issue 6: 1,000). */
+    messages: number;
+    /** The earlier measured append (issue 6: #100). */
+    earlyAppend: number;
+    messageBytes: number;
+    /** Conversation length at which the baseline is measured (it re-uploads everything). */
+    baselineMessages: number;
+    baselineEarlyAppend: number;
+    seedWave: number;
+  };
+  devices: { devices: number; appendsPerDevice: number; perSecondPerDevice: number };
+  load: { messages: number; messageBytes: number; seedWave: number; baselineMessages: number };
+  /** Hard limit for the whole run; the run stops with what it has after this. */
+  timeoutMs: number;
+}
+
+export function benchSettings(opts: { quick: boolean; env?: NodeJS.ProcessEnv }): BenchSettings {
+  const env = opts.env ?? process.env;
+  const latencyMs = numberFromEnv(env.BENCH_LATENCY_MS, 50);
+  const encryption = env.BENCH_ENCRYPTION === 'off' ? 'off' : 'on';
+  if (opts.quick) {
+    return {
+      quick: true,
+      latencyMs,
+      encryption,
+      messageBytes: 460,
+      stream: { appends: 40, perSecond: 20 },
+      burst: { appends: 10 },
+      long: { messages: 200, earlyAppend: 20, messageBytes: 500, baselineMessages: 200, baselineEarlyAppend: 20, seedWave: 50 },
+      devices: { devices: 3, appendsPerDevice: 20, perSecondPerDevice: 20 },
+      load: { messages: 1_000, messageBytes: 200, seedWave: 250, baselineMessages: 1_000 },
+      timeoutMs: numberFromEnv(env.BENCH_TIMEOUT_MS, 5 * 60_000),
+    };
+  }
+  return {
+    quick: false,
+    latencyMs,
+    encryption,
+    messageBytes: 460,
+    stream: { appends: 200, perSecond: 20 },
+    burst: { appends: 50 },
+    long: { messages: 1_000, earlyAppend: 100, messageBytes: 500, baselineMessages: 1_000, baselineEarlyAppend: 100, seedWave: 50 },
+    devices: { devices: 3, appendsPerDevice: 100, perSecondPerDevice: 20 },
+    load: { messages: 10_000, messageBytes: 200, seedWave: 500, baselineMessages: 10_000 },
+    timeoutMs: numberFromEnv(env.BENCH_TIMEOUT_MS, 15 * 60_000),
+  };
+}
+
+function numberFromEnv(raw: string | undefined, fallback: number): number {
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < 0) throw new Error(`expected a non-negative number, got "${raw}"`);
+  return n;
+}

@@ -1,0 +1,87 @@
+/**
+ * Segments: immutable blobs of messages. A write uploads one delta segment with only its new or
+ * changed messages. Each segment names its conversation inside the (encrypted) document, and the
+ * reader checks it, so a segment swapped in from another conversation is refused.
+ */
+import { z } from 'zod';
+import { BlobId, toBase64Url } from '@s5chat/s5';
+import { IntegrityError } from '../errors.js';
+import { MessageSchema, type Message } from '../schemas.js';
+import { encodeDocument } from './codec.js';
+import type { SegmentRef } from './head.js';
+
+export const SegmentSchema = z.object({
+  v: z.literal(1),
+  type: z.literal('s5chat.segment'),
+  conversationId: z.string(),
+  encrypted: z.boolean(),
+  messages: z.array(MessageSchema),
+});
+
+/**
+ * Tier of a freshly written segment: floor(log_fanout(count)) — a one-message delta is level 0, a
+ * bulk save of 10,000 messages starts high so it is not merged with tiny deltas. Compaction output
+ * gets max(that, highest input level + 1).
+ */
+export function segmentLevel(count: number, fanout: number): number {
+  let level = 0;
+  for (let cap = fanout; count >= cap; cap *= fanout) level++;
+  return level;
+}
+
+export interface BuiltSegment {
+  bytes: Uint8Array;
+  ref: SegmentRef;
+}
+
+export function buildSegment(
+  conversationId: string,
+  messages: Message[],
+  encryptionKey: Uint8Array | null,
+  level: number,
+): BuiltSegment {
+  const bytes = encodeDocument(
+    { v: 1, type: 's5chat.segment', conversationId, encrypted: encryptionKey !== null, messages },
+    encryptionKey,
+  );
+  const id = BlobId.fromBytes(bytes);
+  let firstTs = Infinity;
+  let lastTs = -Infinity;
+  for (const m of messages) {
+    if (m.timestamp < firstTs) firstTs = m.timestamp;
+    if (m.timestamp > lastTs) lastTs = m.timestamp;
+  }
+  return {
+    bytes,
+    ref: {
+      hash: toBase64Url(id.hash),
+      size: bytes.length,
+      count: messages.length,
+      firstTs: messages.length ? firstTs : 0,
+      lastTs: messages.length ? lastTs : 0,
+      level,
+    },
+  };
+}
+
+export function parseSegment(doc: unknown, conversationId: string, ref: SegmentRef): Message[] {
+  const r = SegmentSchema.safeParse(doc);
+  if (!r.success) {
+    throw new IntegrityError(`A segment of "${conversationId}" is malformed.`, {
+      conversationId,
+      details: r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
+    });
+  }
+  if (r.data.conversationId !== conversationId) {
+    throw new IntegrityError(`A segment listed by "${conversationId}" belongs to another conversation.`, {
+      conversationId,
+      details: `segment ${ref.hash}`,
+    });
+  }
+  if (r.data.messages.length !== ref.count) {
+    throw new IntegrityError(`A segment of "${conversationId}" holds ${r.data.messages.length} messages, its head says ${ref.count}.`, {
+      conversationId,
+    });
+  }
+  return r.data.messages;
+}

@@ -1,0 +1,79 @@
+/**
+ * createSdk: identity + backend + StorageManager + SessionManager in one call.
+ */
+import { PortalClient, S5Identity, ValidationError, type MessageSigner, type S5Backend } from '@s5chat/s5';
+import { SessionManager } from './sessions.js';
+import { StorageManager, type RetryOptions, type StorageManagerOptions, type WriteOptions } from './storage-manager.js';
+import type { ConversationInput, Limits, StorageResult } from './schemas.js';
+
+export interface CreateSdkOptions {
+  /** S5 portal (e.g. the devnode's url). Required unless `backend` is given. */
+  portalUrl?: string;
+  seedPhrase?: string;
+  /** An ethers v6 Signer (or anything with signMessage): identity via S5Identity.fromWallet. */
+  signer?: MessageSigner;
+  identity?: S5Identity;
+  encryption?: 'on' | 'off';
+  deviceId?: string;
+  fetch?: typeof fetch;
+  /** Any S5Backend (another S5 client, the MemoryBackend); default: a PortalClient for portalUrl. */
+  backend?: S5Backend;
+  lingerMs?: number;
+  retry?: RetryOptions;
+  limits?: Partial<Limits>;
+  lockTimeoutMs?: number;
+  /** Passed to the PortalClient. */
+  inviteCode?: string;
+  timeoutMs?: number;
+  /** Everything else the StorageManager takes. */
+  storage?: Partial<Omit<StorageManagerOptions, 'backend' | 'identity'>>;
+}
+
+export interface Sdk {
+  storage: StorageManager;
+  identity: S5Identity;
+  sessions: SessionManager;
+  backend: S5Backend;
+  saveConversation(c: ConversationInput, opts?: WriteOptions): Promise<StorageResult>;
+  loadConversation(id: string): ReturnType<StorageManager['loadConversation']>;
+  close(): Promise<void>;
+}
+
+export async function createSdk(opts: CreateSdkOptions): Promise<Sdk> {
+  if (!opts || typeof opts !== 'object') throw new ValidationError([{ path: 'options', message: 'expected an object' }]);
+  const sources = [opts.seedPhrase, opts.signer, opts.identity].filter((x) => x !== undefined).length;
+  if (sources !== 1) {
+    throw new ValidationError([{ path: 'seedPhrase|signer|identity', message: 'give exactly one of seedPhrase, signer or identity' }]);
+  }
+  if (!opts.backend && (typeof opts.portalUrl !== 'string' || !/^https?:\/\//.test(opts.portalUrl))) {
+    throw new ValidationError([{ path: 'portalUrl', message: 'expected an http(s) URL (or pass a backend)' }]);
+  }
+  if (opts.encryption !== undefined && opts.encryption !== 'on' && opts.encryption !== 'off') {
+    throw new ValidationError([{ path: 'encryption', message: "expected 'on' or 'off'" }]);
+  }
+  const identity =
+    opts.identity ?? (opts.seedPhrase !== undefined ? S5Identity.fromSeedPhrase(opts.seedPhrase) : await S5Identity.fromWallet(opts.signer!));
+  const portalOpts: ConstructorParameters<typeof PortalClient>[0] = { portalUrl: opts.portalUrl!, identity };
+  if (opts.fetch) portalOpts.fetch = opts.fetch;
+  if (opts.inviteCode !== undefined) portalOpts.inviteCode = opts.inviteCode;
+  if (opts.timeoutMs !== undefined) portalOpts.timeoutMs = opts.timeoutMs;
+  const backend = opts.backend ?? new PortalClient(portalOpts);
+  const so: StorageManagerOptions = { ...(opts.storage ?? {}), backend, identity };
+  if (opts.encryption !== undefined) so.encryption = opts.encryption;
+  if (opts.deviceId !== undefined) so.deviceId = opts.deviceId;
+  if (opts.lingerMs !== undefined) so.lingerMs = opts.lingerMs;
+  if (opts.retry !== undefined) so.retry = opts.retry;
+  if (opts.limits !== undefined) so.limits = opts.limits;
+  if (opts.lockTimeoutMs !== undefined) so.lockTimeoutMs = opts.lockTimeoutMs;
+  const storage = new StorageManager(so);
+  const sessions = new SessionManager(storage);
+  return {
+    storage,
+    identity,
+    sessions,
+    backend,
+    saveConversation: (c, o) => storage.saveConversation(c, o),
+    loadConversation: (id) => storage.loadConversation(id),
+    close: () => storage.close(),
+  };
+}

@@ -1,0 +1,70 @@
+/**
+ * Smoke test of the `pnpm bench` machinery: every scenario runs end to end, at tiny size, against
+ * a real devnode over real sockets, for both s5chat and the baseline, and produces the documented
+ * results shape. No timing is asserted (benchmarks report timings; tests assert behaviour) — only
+ * structure, completeness and s5chat's "nothing acknowledged is lost".
+ */
+import { describe, expect, it } from 'vitest';
+import { formatResults } from '../../bench/report';
+import { runBench } from '../../bench/runner';
+import { benchSettings, type BenchSettings } from '../../bench/settings';
+
+function tinySettings(): BenchSettings {
+  const quick = benchSettings({ quick: true, env: {} });
+  return {
+    ...quick,
+    latencyMs: 2,
+    stream: { appends: 8, perSecond: 100 },
+    burst: { appends: 6 },
+    long: { messages: 12, earlyAppend: 4, messageBytes: 500, baselineMessages: 12, baselineEarlyAppend: 4, seedWave: 4 },
+    devices: { devices: 2, appendsPerDevice: 6, perSecondPerDevice: 100 },
+    load: { messages: 40, messageBytes: 100, seedWave: 20, baselineMessages: 40 },
+    timeoutMs: 60_000,
+  };
+}
+
+describe('pnpm bench machinery', () => {
+  it('runs every scenario for s5chat and the baseline and reports the documented shape', async () => {
+    const results = await runBench({ settings: tinySettings() });
+    // The JSON written to bench/results.json must survive serialisation unchanged.
+    const json = JSON.parse(JSON.stringify(results)) as typeof results;
+
+    expect(Object.keys(json.scenarios)).toEqual(['stream', 'burst', 'long', 'devices', 'load']);
+    expect(json.machine.cpus).toBeGreaterThan(0);
+    expect(json.settings.latencyMs).toBe(2);
+    for (const [name, r] of Object.entries(json.scenarios)) {
+      expect(r.s5chat?.error, `${name}/s5chat crashed`).toBeUndefined();
+      expect(r.baseline?.error, `${name}/baseline crashed`).toBeUndefined();
+      expect(r.targets.length, `${name} has targets`).toBeGreaterThan(0);
+    }
+
+    const { stream, burst, long, devices, load } = json.scenarios;
+    expect(stream!.s5chat).toMatchObject({ appends: 8, acknowledged: 8, failed: 0, lost: 0, duplicates: 0 });
+    expect(stream!.baseline).toMatchObject({ appends: 8, acknowledged: 8, lost: 0 });
+    for (const key of ['ackP50Ms', 'ackP99Ms', 'registryWritesPerAppend', 'bytesPerAppend', 'totalMs']) {
+      expect(typeof stream!.s5chat![key], key).toBe('number');
+    }
+    // One registry write per append at most for s5chat; the baseline writes at least once per append.
+    expect(stream!.s5chat!.registryWritesPerAppend as number).toBeLessThanOrEqual(1);
+    expect(stream!.baseline!.registryWritesPerAppend as number).toBeGreaterThanOrEqual(1);
+
+    expect(burst!.s5chat).toMatchObject({ appends: 6, acknowledged: 6, lost: 0 });
+    expect(typeof burst!.ratio?.throughputX).toBe('number');
+
+    expect(long!.s5chat).toMatchObject({ appendEarlyIndex: 4, appendLastIndex: 12 });
+    expect(long!.s5chat!.appendLastBytes as number).toBeGreaterThan(0);
+    // The baseline re-uploads the whole conversation: its last append uploads more than its early one.
+    expect(long!.baseline!.appendLastBytes as number).toBeGreaterThan(long!.baseline!.appendEarlyBytes as number);
+
+    expect(devices!.s5chat).toMatchObject({ devices: 2, appends: 12, acknowledged: 12, lost: 0, duplicates: 0, unexpected: 0 });
+    expect(typeof devices!.baseline!.lost).toBe('number');
+
+    expect(load!.s5chat).toMatchObject({ messages: 40, coldMessagesLoaded: 40, warmMessagesLoaded: 40 });
+    expect(load!.baseline).toMatchObject({ messages: 40, coldMessagesLoaded: 40 });
+    expect(load!.s5chat!.coldRequests as number).toBeGreaterThan(0);
+
+    const table = formatResults(json);
+    for (const name of ['stream', 'burst', 'long', 'devices', 'load']) expect(table).toContain(`${name} — `);
+    expect(table).toContain('target ');
+  }, 120_000);
+});

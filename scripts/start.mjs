@@ -1,0 +1,175 @@
+#!/usr/bin/env node
+// The README's run command (`pnpm start` / `npm start`): bootstrap the
+// workspace, build what the harness needs, start the devnode (port 5050, data
+// in .s5chat/node) and the harness (http://localhost:3006), print both URLs,
+// and stop both on Ctrl-C.
+//
+// With S5CHAT_PORTAL_URL set, no devnode is started and the harness targets
+// that portal instead (S5CHAT_SEED_PHRASE / S5CHAT_INVITE_CODE are passed on).
+// S5CHAT_DEVNODE_PORT / S5CHAT_HARNESS_PORT override the two ports;
+// --skip-build skips the build step (when you just built).
+import { execSync, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+process.chdir(root);
+const args = new Set(process.argv.slice(2));
+const devnodePort = Number(process.env.S5CHAT_DEVNODE_PORT ?? 5050);
+const harnessPort = Number(process.env.S5CHAT_HARNESS_PORT ?? 3006);
+const externalPortal = process.env.S5CHAT_PORTAL_URL?.trim();
+const dataDir = join(root, '.s5chat', 'node');
+
+const log = (msg) => console.log(`[start] ${msg}`);
+
+function run(cmd) {
+  log(cmd);
+  execSync(cmd, { stdio: 'inherit', cwd: root });
+}
+
+/** Resolves once `url` answers any HTTP status; rejects after `timeoutMs`. */
+async function waitForHttp(url, timeoutMs, child) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child && child.exitCode !== null) throw new Error(`${url}: the process exited with code ${child.exitCode}`);
+    try {
+      await fetch(url, { signal: AbortSignal.timeout(1000) });
+      return;
+    } catch {
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+  throw new Error(`${url} did not answer within ${timeoutMs / 1000} s`);
+}
+
+async function answers(url) {
+  try {
+    await fetch(url, { signal: AbortSignal.timeout(1000) });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * How to run the devnode CLI: the package's `bin` entry (built by the step
+ * above). Until that entry exists, the same options go to `startDevnode` from
+ * the built library through a tiny inline module, so `pnpm start` still works.
+ */
+function devnodeCommand(port, data) {
+  const pkgDir = join(root, 'packages', 'devnode');
+  const pkg = JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8'));
+  const bin = typeof pkg.bin === 'string' ? pkg.bin : pkg.bin?.['s5chat-devnode'];
+  if (bin && existsSync(join(pkgDir, bin))) return [join(pkgDir, bin), '--port', String(port), '--data', data];
+  const lib = join(pkgDir, 'dist', 'index.js');
+  if (!existsSync(lib)) throw new Error(`${lib} is missing: did the devnode build run?`);
+  const inline = `
+    const { startDevnode } = await import(${JSON.stringify(pathToFileURL(lib).href)});
+    const node = await startDevnode({ port: ${Number(port)}, dataDir: ${JSON.stringify(data)}, log: true });
+    console.log(JSON.stringify({ portalUrl: node.url, p2pUrl: node.p2pUrl }));
+    const stop = () => node.stop().then(() => process.exit(0), () => process.exit(1));
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);`;
+  return ['--input-type=module', '-e', inline];
+}
+
+const children = [];
+let stopping = false;
+
+function startChild(name, command, argv, options) {
+  const child = spawn(command, argv, { stdio: ['ignore', 'pipe', 'pipe'], ...options });
+  const prefix = (chunk) =>
+    chunk
+      .toString()
+      .split('\n')
+      .filter((l) => l.trim())
+      .map((l) => `[${name}] ${l}`)
+      .join('\n');
+  child.stdout.on('data', (c) => console.log(prefix(c)));
+  child.stderr.on('data', (c) => console.error(prefix(c)));
+  child.on('exit', (code, signal) => {
+    // Ctrl-C reaches the children too (same process group); that is a stop, not a crash.
+    if (!stopping && signal !== 'SIGINT') {
+      console.error(`[start] ${name} exited unexpectedly (${signal ?? `code ${code}`}); stopping everything.`);
+      void stopAll(1);
+    }
+  });
+  children.push({ name, child });
+  return child;
+}
+
+async function stopAll(exitCode = 0) {
+  if (stopping) return;
+  stopping = true;
+  log('stopping…');
+  await Promise.all(
+    children.map(
+      ({ name, child }) =>
+        new Promise((done) => {
+          if (child.exitCode !== null || child.signalCode !== null) return done();
+          const force = setTimeout(() => {
+            log(`${name} did not stop in 5 s; killing it`);
+            child.kill('SIGKILL');
+          }, 5000);
+          child.once('exit', () => {
+            clearTimeout(force);
+            log(`${name} stopped`);
+            done();
+          });
+          child.kill('SIGTERM');
+        }),
+    ),
+  );
+  process.exit(exitCode);
+}
+
+process.on('SIGINT', () => void stopAll(0));
+process.on('SIGTERM', () => void stopAll(0));
+
+async function main() {
+  run('node scripts/bootstrap.mjs');
+  if (!args.has('--skip-build')) run('pnpm exec turbo run build --filter=@s5chat/harness...');
+
+  const harnessUrl = `http://localhost:${harnessPort}`;
+  if (await answers(`http://127.0.0.1:${harnessPort}/`)) {
+    throw new Error(`port ${harnessPort} is already in use (another harness?). Stop it or set S5CHAT_HARNESS_PORT.`);
+  }
+
+  let portalUrl = externalPortal;
+  const env = { ...process.env, NEXT_TELEMETRY_DISABLED: '1' };
+  if (portalUrl) {
+    log(`S5CHAT_PORTAL_URL is set: using ${portalUrl}, not starting a devnode`);
+  } else {
+    portalUrl = `http://127.0.0.1:${devnodePort}`;
+    if (await answers(`${portalUrl}/admin/stats`)) {
+      throw new Error(`port ${devnodePort} is already in use (another devnode?). Stop it or set S5CHAT_DEVNODE_PORT.`);
+    }
+    mkdirSync(dataDir, { recursive: true });
+    const devnode = startChild('devnode', process.execPath, devnodeCommand(devnodePort, dataDir), {
+      cwd: root,
+      env,
+    });
+    await waitForHttp(`${portalUrl}/admin/stats`, 30_000, devnode);
+    env.S5CHAT_DEVNODE = '1';
+  }
+  env.S5CHAT_PORTAL_URL = portalUrl;
+
+  const harnessDir = join(root, 'packages', 'harness');
+  const nextBin = createRequire(join(harnessDir, 'package.json')).resolve('next/dist/bin/next');
+  const harness = startChild('harness', process.execPath, [nextBin, 'start', '-p', String(harnessPort)], { cwd: harnessDir, env });
+  await waitForHttp(`http://127.0.0.1:${harnessPort}/api/config`, 60_000, harness);
+
+  console.log('');
+  console.log('  s5chat is running');
+  console.log(`  harness: ${harnessUrl}`);
+  console.log(`  portal:  ${portalUrl}${externalPortal ? ' (S5CHAT_PORTAL_URL)' : ` (devnode, data in ${dataDir})`}`);
+  console.log('  Press Ctrl-C to stop both.');
+  console.log('');
+}
+
+main().catch((e) => {
+  console.error(`[start] ${e instanceof Error ? e.message : e}`);
+  void stopAll(1);
+});
