@@ -158,7 +158,7 @@ async function main() {
 
   const harnessDir = join(root, 'packages', 'harness');
   const nextBin = createRequire(join(harnessDir, 'package.json')).resolve('next/dist/bin/next');
-  const harness = startChild('harness', process.execPath, [nextBin, 'start', '-p', String(harnessPort)], { cwd: harnessDir, env });
+  const harness = startChild('harness', process.execPath, [nextBin, 'start', '-p', String(harnessPort), '-H', '127.0.0.1'], { cwd: harnessDir, env });
   await waitForHttp(`http://127.0.0.1:${harnessPort}/api/config`, 60_000, harness);
 
   console.log('');

@@ -9,6 +9,8 @@ const FLOW_TYPE_BYTE: Record<AuthFlow, number> = { register: 0x01, login: 0x02 }
 const CHALLENGE_TTL_MS = 10 * 60_000;
 /** Outstanding challenges per key and flow; parallel logins from several tabs need more than one. */
 const MAX_CHALLENGES_PER_KEY = 32;
+/** Keys with outstanding challenges before expired ones are swept (bounds memory under a key flood). */
+const SWEEP_ABOVE_KEYS = 10_000;
 const ACCOUNT = 'acct!';
 const TOKEN = 'tok!';
 
@@ -39,6 +41,7 @@ export class AccountService {
     const pk = parsePubKey(pubKey);
     const key = `${flow}:${toBase64Url(pk)}`;
     const now = Date.now();
+    if (this.#challenges.size > SWEEP_ABOVE_KEYS) this.#sweep(now);
     const pending = this.#challenges.get(key) ?? new Map<string, number>();
     for (const [c, expires] of pending) if (expires < now) pending.delete(c);
     while (pending.size >= MAX_CHALLENGES_PER_KEY) pending.delete(pending.keys().next().value!);
@@ -46,6 +49,18 @@ export class AccountService {
     pending.set(challenge, now + CHALLENGE_TTL_MS);
     this.#challenges.set(key, pending);
     return challenge;
+  }
+
+  #sweep(now: number): void {
+    for (const [key, pending] of this.#challenges) {
+      for (const [c, expires] of pending) if (expires < now) pending.delete(c);
+      if (pending.size === 0) this.#challenges.delete(key);
+    }
+    // Still too many live ones: drop the oldest keys (Map iterates in insertion order).
+    for (const key of this.#challenges.keys()) {
+      if (this.#challenges.size <= SWEEP_ABOVE_KEYS / 2) break;
+      this.#challenges.delete(key);
+    }
   }
 
   /**

@@ -81,7 +81,7 @@ describe('POST /s5/upload + GET /s5/blob/:id (PROTOCOL §5.4)', () => {
     const res = await fetch(`${node.url}/s5/blob/${missing}`);
     expect(res.status).toBe(404);
     expect(await res.json()).toHaveProperty('error');
-    for (const bad of ['zzzz', 'x123', 'z0OIl', 'f5b82', 'bnotbase32!', encodeURIComponent('ü'), 'f' + '00'.repeat(40)]) {
+    for (const bad of ['zzzz', 'x123', 'z0OIl', 'f5b82', 'bnotbase32!', encodeURIComponent('ü'), '%zz', 'z%E0%A4%A', 'f' + '00'.repeat(40)]) {
       const r = await fetch(`${node.url}/s5/blob/${bad}`);
       expect(r.status, bad).toBe(400);
       expect(await r.json()).toHaveProperty('error');

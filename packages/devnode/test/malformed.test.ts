@@ -77,6 +77,20 @@ describe('malformed HTTP → 4xx JSON, node keeps serving', () => {
     await stillServing();
   });
 
+  it('fuzz: 300 arbitrary ids, keys and query strings on the GET routes → never 5xx', { timeout: 60_000 }, async () => {
+    const junk = fc.oneof(fc.string(), fc.string({ unit: 'binary' }), fc.base64String(), fc.stringMatching(/^[zbuf][A-Za-z0-9%._-]{0,80}$/));
+    await fc.assert(
+      fc.asyncProperty(junk, fc.constantFrom('/s5/blob/', '/s5/registry?pk=', '/s5/account/register?pubKey=', '/s5/account/login?pubKey='), async (j, prefix) => {
+        const path = prefix + (prefix.endsWith('/') ? encodeURIComponent(j) || 'x' : encodeURIComponent(j));
+        const res = await fetch(node.url + path);
+        await res.arrayBuffer();
+        return res.status < 500;
+      }),
+      { numRuns: 300 },
+    );
+    await stillServing();
+  });
+
   it('bad base64url in each field → 400 naming the field', async () => {
     const good = registryEntryToJson(entry(randomKeyPair(), 1));
     for (const field of ['pk', 'data', 'signature'] as const) {

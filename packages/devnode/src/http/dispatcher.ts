@@ -49,7 +49,9 @@ export function createDispatcher(router: Router<Services>, services: Services, o
     let outcome = '';
     res.on('close', () => {
       const status = res.writableFinished ? String(res.statusCode) : outcome || 'ABORTED';
-      log(`${req.method} ${req.url} ${status} ${(performance.now() - started).toFixed(1)}ms`);
+      // Tokens may travel in the query string (?auth_token=); keep them out of the log.
+      const shownUrl = (req.url ?? '').replace(/([?&]auth_token=)[^&]*/g, '$1…');
+      log(`${req.method} ${shownUrl} ${status} ${(performance.now() - started).toFixed(1)}ms`);
     });
     for (const [k, v] of Object.entries(corsHeaders(req, opts.corsOrigin))) res.setHeader(k, v);
     const headOnly = req.method === 'HEAD';

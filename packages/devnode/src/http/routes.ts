@@ -110,9 +110,10 @@ async function upload({ req, url, services }: Ctx): Promise<Reply> {
 
 async function downloadBlob({ params, services }: Ctx): Promise<Reply> {
   // Anything after the first '.' is an extension hint (PROTOCOL §5.4); the size in the id is ignored.
-  const idText = decodeURIComponent(params.id!).split('.')[0]!;
+  let idText = params.id!;
   let id: BlobId;
   try {
+    idText = decodeURIComponent(idText).split('.')[0]!;
     id = BlobId.parse(idText);
   } catch (cause) {
     throw badRequest(`"${idText}" is not a blob id (multibase z/b/u/f of 0x5b 0x82 ‖ 0x1e|0x1f ‖ digest ‖ size)`, cause);

@@ -123,10 +123,12 @@ export function ChatApp() {
     setBusy('Starting session…');
     try {
       const resumeId = conversationId ?? undefined;
-      const session = await sdk.sessions.start({
+      const session = sdk.sessions.start({
         ...(resumeId ? { conversationId: resumeId } : {}),
         metadata: resumeId ? {} : { title: `Session ${new Date().toISOString().slice(11, 19)}` },
       });
+      // Marking the session active is a write like any other: tracked, errors shown.
+      telemetry.track(() => session.ready).catch((e: unknown) => reportError(e, 'start session'));
       sessionRef.current = session;
       endingRef.current = false;
       replyChain.current = Promise.resolve();
@@ -158,7 +160,7 @@ export function ChatApp() {
     telemetry
       .track(() => session.sendUserMessage(text))
       .then(
-        () => updateLine(key, { state: 'saved' }),
+        (r) => updateLine(key, { state: 'saved', id: r.message.id, timestamp: r.message.timestamp }),
         (e: unknown) => {
           updateLine(key, { state: 'failed' });
           reportError(e, 'send message');
@@ -200,11 +202,14 @@ export function ChatApp() {
     const session = sessionRef.current;
     if (!session) return;
     endingRef.current = true;
+    // Stop the token stream: the session persists the partial reply. end()
+    // goes through the conversation lock right away; it does not need to wait
+    // for that final append, and cannot erase it (both are operations applied
+    // to the latest stored state, not snapshots).
     streamAbort.current?.abort();
     setBusy('Ending session…');
     try {
-      await telemetry.track(() => session.end());
-      await replyChain.current;
+      await Promise.all([telemetry.track(() => session.end()), replyChain.current]);
       setStatus('ended');
       setSessionLive(false);
       sessionRef.current = null;

@@ -7,7 +7,7 @@
  */
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { createSdk, type Sdk } from '@s5chat/sdk-core';
-import { PortalClient, type S5Identity } from '@s5chat/s5';
+import type { S5Identity } from '@s5chat/s5';
 import { fetchConfig, type HarnessConfig } from '../lib/config';
 import { describeError, HarnessError, type ShownError } from '../lib/errors';
 import {
@@ -30,7 +30,7 @@ export interface HarnessContextValue {
   connect(kind: IdentityKind, seedPhrase?: string): Promise<void>;
   disconnect(): Promise<void>;
   /** Creates another SDK instance for the same identity (a simulated device). */
-  createDeviceSdk(deviceId: string): Promise<Sdk>;
+  createDeviceSdk(deviceId: string, opts?: DeviceOptions): Promise<Sdk>;
   reportError(e: unknown, context: string): ShownError;
   dismissError(at: number): void;
   clearErrors(): void;
@@ -55,15 +55,23 @@ function tabDeviceId(): string {
   return id;
 }
 
-async function sdkFor(config: HarnessConfig, identity: S5Identity, deviceId: string): Promise<Sdk> {
+export interface DeviceOptions {
+  /**
+   * Take turns with other SDK instances of this origin through Web Locks, as
+   * tabs do (default). The stress page turns it off so its simulated devices
+   * race each other at the registry like separate machines would.
+   */
+  coordinateLikeTabs?: boolean;
+}
+
+async function sdkFor(config: HarnessConfig, identity: S5Identity, deviceId: string, opts: DeviceOptions = {}): Promise<Sdk> {
   return createSdk({
     portalUrl: config.portalUrl,
     identity,
     deviceId,
     // An invite code only matters when registering on a remote portal.
-    ...(config.inviteCode
-      ? { backend: new PortalClient({ portalUrl: config.portalUrl, identity, inviteCode: config.inviteCode }) }
-      : {}),
+    ...(config.inviteCode ? { inviteCode: config.inviteCode } : {}),
+    ...(opts.coordinateLikeTabs === false ? { storage: { crossTab: false as const } } : {}),
   });
 }
 
@@ -123,9 +131,9 @@ export function HarnessProvider({ children }: { children: ReactNode }) {
   }, [telemetry, reportError]);
 
   const createDeviceSdk = useCallback(
-    async (deviceId: string) => {
+    async (deviceId: string, opts?: DeviceOptions) => {
       if (!config || !connection) throw new HarnessError('NOT_CONNECTED', 'Connect an identity first.');
-      return sdkFor(config, connection.identity, deviceId);
+      return sdkFor(config, connection.identity, deviceId, opts);
     },
     [config, connection],
   );

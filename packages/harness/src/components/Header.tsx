@@ -5,6 +5,12 @@ import { useEffect, useState } from 'react';
 import { injectedWallet } from '../lib/identity';
 import { useHarness } from './HarnessProvider';
 
+const PORTAL_SOURCE = {
+  devnode: 'local devnode started with the harness',
+  env: 'from S5CHAT_PORTAL_URL',
+  default: 'default local devnode address',
+} as const;
+
 /** Portal banner, navigation and the "Connect wallet" controls. */
 export function Header() {
   const { config, connection, connecting, connect, disconnect } = useHarness();
@@ -27,7 +33,7 @@ export function Header() {
           {config ? (
             <>
               Connected to portal <code data-testid="portal-url">{config.portalUrl}</code>{' '}
-              ({config.portalSource === 'env' ? 'from S5CHAT_PORTAL_URL' : 'local devnode default'})
+              ({PORTAL_SOURCE[config.portalSource]})
             </>
           ) : (
             'Loading configuration…'

@@ -47,6 +47,7 @@ export function StressApp() {
   const [faults, setFaultForm] = useState<FaultConfig>(NO_FAULTS);
   const [appliedFaults, setAppliedFaults] = useState<FaultConfig | null>(null);
   const [clearBeforeVerify, setClearBeforeVerify] = useState(true);
+  const [likeTabs, setLikeTabs] = useState(false);
   const [progress, setProgress] = useState<Progress | null>(null);
   const [verdict, setVerdict] = useState<(Verdict & { timeMs: number; conversationId: string }) | null>(null);
   const [stats, setStats] = useState<DevnodeStatsView | null>(null);
@@ -95,7 +96,7 @@ export function StressApp() {
     clearInterval(timer.current);
     timer.current = setInterval(() => setProgress((p) => (p ? { ...p, elapsedMs: Math.round(performance.now() - startedAt) } : p)), 200);
     try {
-      for (let d = 0; d < devices; d++) sdks.push(await createDeviceSdk(`${runTag}-device-${d + 1}`));
+      for (let d = 0; d < devices; d++) sdks.push(await createDeviceSdk(`${runTag}-device-${d + 1}`, { coordinateLikeTabs: likeTabs }));
       publish('running');
       const writes: Promise<void>[] = [];
       for (let d = 0; d < devices; d++) {
@@ -193,6 +194,9 @@ export function StressApp() {
           <label>
             ms between appends (0 = all at once){' '}
             <input type="number" min={0} max={5000} value={intervalMs} onChange={(e) => setIntervalMs(Number(e.target.value))} data-testid="stress-interval" />
+          </label>
+          <label title="Off: the devices race at the registry like separate machines. On: they take turns through Web Locks like tabs of one browser.">
+            <input type="checkbox" checked={likeTabs} onChange={(e) => setLikeTabs(e.target.checked)} data-testid="stress-like-tabs" /> coordinate like tabs (Web Locks)
           </label>
           <button onClick={() => void run()} disabled={busy} data-testid="stress-run">
             Run

@@ -6,8 +6,11 @@
 export interface HarnessConfig {
   /** The S5 portal the browser talks to directly. */
   portalUrl: string;
-  /** Where the URL came from: the `S5CHAT_PORTAL_URL` variable or the built-in default. */
-  portalSource: 'env' | 'default';
+  /**
+   * Where the URL came from: the devnode `pnpm start` launched, the
+   * `S5CHAT_PORTAL_URL` variable (any portal), or the built-in default.
+   */
+  portalSource: 'devnode' | 'env' | 'default';
   /** True when the portal is the local devnode (its /admin routes exist). */
   devnode: boolean;
   /** Optional identity and registration settings for a remote portal. */
@@ -22,7 +25,7 @@ export function readServerConfig(env: Record<string, string | undefined> = proce
   const fromEnv = env.S5CHAT_PORTAL_URL?.trim();
   const config: HarnessConfig = {
     portalUrl: (fromEnv || DEFAULT_PORTAL_URL).replace(/\/+$/, ''),
-    portalSource: fromEnv ? 'env' : 'default',
+    portalSource: fromEnv ? (env.S5CHAT_DEVNODE === '1' ? 'devnode' : 'env') : 'default',
     // start.mjs and the e2e setup set S5CHAT_DEVNODE=1 when they launched the devnode themselves.
     devnode: !fromEnv || env.S5CHAT_DEVNODE === '1',
   };

@@ -29,8 +29,26 @@ function keysFromSeed(seed: Uint8Array): DocumentKeys {
   return { keyPair, encryptionKey: deriveHashInt(seed, ENCRYPTION_TWEAK), name: toBase64Url(keyPair.publicKey) };
 }
 
+/**
+ * Derivation costs a few hashes and an Ed25519 public key (~1 ms); several managers (tabs,
+ * devices in tests) share an identity, so results are memoised per identity object (weakly held,
+ * at most 1024 ids each).
+ */
+const memo = new WeakMap<SeedDeriver, Map<string, DocumentKeys>>();
+
 export function deriveConversationKeys(identity: SeedDeriver, conversationId: string): DocumentKeys {
-  return keysFromSeed(identity.deriveSeed('s5chat', 'v1', 'conversation', conversationId));
+  let byId = memo.get(identity);
+  if (!byId) {
+    byId = new Map();
+    memo.set(identity, byId);
+  }
+  let keys = byId.get(conversationId);
+  if (!keys) {
+    keys = keysFromSeed(identity.deriveSeed('s5chat', 'v1', 'conversation', conversationId));
+    if (byId.size >= 1024) byId.clear();
+    byId.set(conversationId, keys);
+  }
+  return keys;
 }
 
 export function deriveIndexKeys(identity: SeedDeriver): DocumentKeys {

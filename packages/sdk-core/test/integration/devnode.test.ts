@@ -94,7 +94,7 @@ describe('devnode: 3 devices × 50 concurrent appends + stale snapshot saves', (
   }, 120_000);
 
   it('still loses nothing with devnode faults on (latency, 5xx, spurious conflicts, stale reads)', async () => {
-    node.setFaults({ latencyMs: 5, jitterMs: 10, errorRate: 0.05, conflictRate: 0.05, staleReadRate: 0.1 });
+    node.setFaults({ latencyMs: 5, jitterMs: 10, errorRate: 0.05, conflictRate: 0.05, staleReadRate: 0.3 });
     try {
       const seed = generateSeedPhrase();
       const sdks = await devices(3, seed);
@@ -110,7 +110,7 @@ describe('devnode: 3 devices × 50 concurrent appends + stale snapshot saves', (
       const m = sdks.map((s) => s.storage.metrics().total);
       console.log(
         `[devnode faults] 150 acked, 0 lost; conflicts=${m.reduce((n, x) => n + x.conflicts, 0)} retries=${m.reduce((n, x) => n + x.retries, 0)} ` +
-          `app re-submits=${resubmitted}; node faults ${JSON.stringify(stats.faults)}`,
+          `app re-submits=${resubmitted}; node faults ${JSON.stringify(stats.faults)} registry ${JSON.stringify(stats.registry)}`,
       );
       await Promise.all(sdks.map((s) => s.close()));
     } finally {

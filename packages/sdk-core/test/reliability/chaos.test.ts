@@ -137,6 +137,8 @@ describe('chaos: 5 devices × 200 operations × 3 conversations under injected f
     // Fire-and-forget work (session checkpoints, queued writes) must settle under faults too.
     await Promise.all(devices.map((sdk) => sdk.storage.flush()));
     const faultStats = node.stats().faults;
+    const metrics = devices.map((sdk) => sdk.storage.metrics().total);
+    const sum = (k: 'registryWrites' | 'merges' | 'writes' | 'failures') => metrics.reduce((n, m) => n + m[k], 0);
     const pendingAfterFlush = devices.map((sdk) => sdk.storage.pendingWrites());
 
     // Judge with the faults off: a stale read injected into the *checker's* read would be noise.
@@ -160,6 +162,9 @@ describe('chaos: 5 devices × 200 operations × 3 conversations under injected f
         seed: SEED,
         retries,
         conflicts,
+        merges: sum('merges'),
+        writes: sum('writes'),
+        registryWrites: sum('registryWrites'),
         injected: `errors:${faultStats.errors},resets:${faultStats.resets},conflicts:${faultStats.conflicts},staleReads:${faultStats.staleReads}`,
         errorCodes: JSON.stringify(result.errorCodes),
         seconds: ((performance.now() - started) / 1000).toFixed(1),

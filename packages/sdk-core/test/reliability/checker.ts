@@ -26,7 +26,7 @@ export type Outcome = 'ok' | 'fail' | 'unknown';
 /** The facts the checker needs about a message a client sent. */
 export interface SentMessage {
   id: string;
-  role: string;
+  role: 'user' | 'assistant' | 'system';
   content: string;
   timestamp: number;
 }

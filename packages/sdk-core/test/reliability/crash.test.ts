@@ -101,6 +101,7 @@ describe('crash: kill -9 of the devnode in the middle of a write stream', () => 
         streamErrors: writer.lines.filter((l) => l.event === 'error' && l.phase === 'stream').length,
         retriedOk: writer.lines.filter((l) => l.event === 'ack' && l.phase === 'retry').length,
         pendingWritesAtEnd: String(done.pendingWrites),
+        errorCodes: JSON.stringify(result.errorCodes),
       }),
     );
 

@@ -76,6 +76,8 @@ describe('soak: 20 conversations × 500 appends, one SDK instance, faults on', (
 
     // Leak checks while the instance is still open.
     expect(sdk.storage.pendingWrites()).toBe(0);
+    const metrics = sdk.storage.metrics().total;
+    expect(metrics.queueDepth).toBe(0);
     for (const id of ids) {
       expect(sdk.storage.isLocked(id), `lock on ${id} still held`).toBe(false);
       expect(sdk.storage.lockInfo(id), `lock info of ${id}`).toMatchObject({ locked: false, pending: 0 });
@@ -115,6 +117,9 @@ describe('soak: 20 conversations × 500 appends, one SDK instance, faults on', (
         retries: counted.retries,
         conflicts: counted.conflicts,
         errorEvents: counted.errors,
+        registryWrites: metrics.registryWrites,
+        opsPerWrite: metrics.avgOperationsPerWrite.toFixed(1),
+        maxQueueDepth: metrics.maxQueueDepth,
         injected: `errors:${faultStats.errors},resets:${faultStats.resets},conflicts:${faultStats.conflicts},staleReads:${faultStats.staleReads}`,
         heapBeforeMB: mib(heapBefore),
         heapAfterMB: mib(heapAfter),

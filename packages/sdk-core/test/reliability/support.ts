@@ -26,7 +26,9 @@ export async function tempDir(prefix: string): Promise<{ path: string; remove():
  * CI run can be replayed with `ENV=<seed> pnpm exec vitest run <file>`.
  */
 export function runSeed(envName: string, label: string): number {
-  const fromEnv = process.env[envName];
+  // turbo only passes through declared variables; S5CHAT_* is declared, so `S5CHAT_CHAOS_SEED`
+  // also works through `pnpm test`, while `CHAOS_SEED` works when vitest is run directly.
+  const fromEnv = process.env[envName] ?? process.env[`S5CHAT_${envName}`];
   const seed = fromEnv !== undefined && fromEnv !== '' ? Number(fromEnv) : Math.floor(Math.random() * 2 ** 31);
   if (!Number.isSafeInteger(seed)) throw new Error(`${envName} must be an integer, got ${fromEnv}`);
   console.log(`[${label}] seed=${seed} (replay: ${envName}=${seed})`);

@@ -34,6 +34,9 @@ function codeChain(err: unknown): string[] {
 const fingerprint = (c: Conversation | null) =>
   JSON.stringify(c?.messages.map((m) => [m.id, m.role, m.timestamp, m.content]) ?? null);
 
+/** How each refusal was typed (error code > cause code ...), for the report. */
+const refusalCodes = new Map<string, number>();
+
 let work: Awaited<ReturnType<typeof tempDir>>;
 let node: Awaited<ReturnType<typeof startDevnode>>;
 let dataDir: string;
@@ -66,6 +69,7 @@ async function loadExpectingOriginalOrRefusal(id: string, original: Conversation
     loaded = await reader.storage.loadConversation(id);
   } catch (err) {
     const codes = codeChain(err);
+    refusalCodes.set(codes.join('>'), (refusalCodes.get(codes.join('>')) ?? 0) + 1);
     expect(
       codes.some((c) => INTEGRITY_CODES.has(c)),
       `${what}: refused, but with codes [${codes.join(', ')}] (${String(err)})`,
@@ -87,6 +91,7 @@ beforeAll(async () => {
   writer = await createSdk({ portalUrl: node.url, seedPhrase, deviceId: 'writer', fetch: observer.fetch });
 });
 afterAll(async () => {
+  console.log(`[tamper] refusal codes: ${JSON.stringify(Object.fromEntries(refusalCodes))}`);
   for (const sdk of opened) await sdk.close().catch(() => undefined);
   await writer?.close();
   await node?.stop();

@@ -1,8 +1,15 @@
 import { S5Identity } from '@s5chat/s5';
 import { MemoryBackend, StorageManager, type StorageManagerOptions } from '../../src/index.js';
 
+const identities = new Map<number, S5Identity>();
+/** One identity object per seed, so its derived keys are memoised across managers. */
 export function identity(seed = 7): S5Identity {
-  return S5Identity.fromEntropy(Uint8Array.from({ length: 16 }, (_, i) => (seed * 31 + i) & 0xff));
+  let id = identities.get(seed);
+  if (!id) {
+    id = S5Identity.fromEntropy(Uint8Array.from({ length: 16 }, (_, i) => (seed * 31 + i) & 0xff));
+    identities.set(seed, id);
+  }
+  return id;
 }
 
 export const noWait = () => Promise.resolve();

@@ -33,6 +33,7 @@ async function main(): Promise<void> {
   const count = Number(env('S5CHAT_RELIABILITY_COUNT'));
   const concurrency = Number(process.env.S5CHAT_RELIABILITY_CONCURRENCY ?? '4');
   const paceMs = Number(process.env.S5CHAT_RELIABILITY_PACE_MS ?? '10');
+  const errorPauseMs = Number(process.env.S5CHAT_RELIABILITY_ERROR_PAUSE_MS ?? '500');
 
   const sdk = await createSdk({ portalUrl, seedPhrase, deviceId: 'crash-writer' });
   sdk.storage.on('error', (e: unknown) => emit({ event: 'sdk-error-event', code: codeOf((e as { error?: unknown })?.error ?? e) }));
@@ -46,6 +47,8 @@ async function main(): Promise<void> {
     } catch (err) {
       if (phase === 'stream') failed.push(i);
       emit({ event: 'error', phase, id: m.id, code: codeOf(err), name: err instanceof Error ? err.name : typeof err, at: Date.now() });
+      // Like a UI showing "offline": slow down instead of burning the whole stream in milliseconds.
+      await sleep(errorPauseMs);
     }
   };
 

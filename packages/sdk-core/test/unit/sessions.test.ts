@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest';
+import { MemoryBackend, SessionManager } from '../../src/index.js';
+import { Tap, manager } from '../support/helpers.js';
+
+async function* tokens(n: number, delayMs = 0) {
+  for (let i = 0; i < n; i++) {
+    if (delayMs) await new Promise((r) => setTimeout(r, delayMs));
+    yield `t${i} `;
+  }
+}
+const expected = (n: number) => Array.from({ length: n }, (_, i) => `t${i} `).join('');
+
+describe('sessions', () => {
+  it('start → messages → complete, status and times in metadata', async () => {
+    const sm = manager(new MemoryBackend());
+    const sessions = new SessionManager(sm, () => 5000);
+    const s = sessions.start({ conversationId: 's1', metadata: { title: 'Chat' } });
+    await s.ready;
+    await s.sendUserMessage('hello');
+    const c = await s.complete();
+    expect(c.messageCount).toBe(1);
+    const loaded = (await sm.loadConversation('s1'))!;
+    expect(loaded.metadata).toEqual({ title: 'Chat', status: 'completed', startTime: 5000, endTime: 5000 });
+  });
+
+  it('streamAssistant persists once at the end plus coalesced checkpoints, never per token', async () => {
+    const backend = new MemoryBackend();
+    const tap = new Tap(backend);
+    const sm = manager(backend, { backend: tap });
+    const s = new SessionManager(sm).start({ conversationId: 's2' });
+    await s.ready;
+    tap.calls = [];
+    const r = await s.streamAssistant(tokens(300), { checkpointMs: 0 });
+    const writes = tap.count('registrySet');
+    expect(writes).toBeGreaterThanOrEqual(1);
+    expect(writes).toBeLessThan(30); // 300 tokens, at most one checkpoint in flight
+    expect(r.message.content).toBe(expected(300));
+    const loaded = (await sm.loadConversation('s2'))!;
+    expect(loaded.messages).toHaveLength(1);
+    expect(loaded.messages[0]!.content).toBe(expected(300));
+  });
+
+  it('with a checkpoint interval, a slow stream writes only a few checkpoints', async () => {
+    const backend = new MemoryBackend();
+    const tap = new Tap(backend);
+    const sm = manager(backend, { backend: tap });
+    const s = new SessionManager(sm).start({ conversationId: 's3' });
+    await s.ready;
+    tap.calls = [];
+    await s.streamAssistant(tokens(40, 2), { checkpointMs: 30 });
+    expect(tap.count('registrySet')).toBeLessThanOrEqual(6);
+  });
+
+  it('ending mid-stream keeps every message and the full reply; status ends as ended', async () => {
+    const backend = new MemoryBackend({ faults: { latencyMs: 1 } });
+    const sm = manager(backend);
+    const s = new SessionManager(sm).start({ conversationId: 's4' });
+    // rapid user messages without waiting, like the manual test
+    const sends = [1, 2, 3, 4].map((i) => s.sendUserMessage(`question ${i}`));
+    const stream = s.streamAssistant(tokens(50, 1), { checkpointMs: 5 });
+    await new Promise((r) => setTimeout(r, 15));
+    const ended = s.end();
+    await Promise.all([...sends, stream, ended]);
+    await sm.flush();
+    const loaded = (await manager(backend).loadConversation('s4'))!;
+    expect(loaded.messages).toHaveLength(5);
+    expect(loaded.messages.filter((m) => m.role === 'user').map((m) => m.content).sort()).toEqual(['question 1', 'question 2', 'question 3', 'question 4']);
+    expect(loaded.messages.filter((m) => m.role === 'assistant').map((m) => m.content)).toEqual([expected(50)]);
+    expect(loaded.metadata.status).toBe('ended');
+    expect(typeof loaded.metadata.endTime).toBe('number');
+  });
+
+  it('a failing token source still saves the partial reply (marked) and rethrows', async () => {
+    const sm = manager(new MemoryBackend());
+    const s = new SessionManager(sm).start({ conversationId: 's5' });
+    async function* broken() {
+      yield 'partial ';
+      yield 'text';
+      throw new Error('model went away');
+    }
+    await expect(s.streamAssistant(broken(), { messageId: 'reply' })).rejects.toThrow('model went away');
+    const loaded = (await sm.loadConversation('s5'))!;
+    expect(loaded.messages).toEqual([expect.objectContaining({ id: 'reply', content: 'partial text', metadata: { partial: true } })]);
+  });
+});
