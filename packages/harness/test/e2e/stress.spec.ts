@@ -13,7 +13,7 @@ test('stress page with devnode faults on: 0 lost, 0 duplicates', async ({ page }
   await openConnected(page, '/stress');
 
   await page.getByTestId('stress-devices').fill('3');
-  await page.getByTestId('stress-appends').fill('15');
+  await page.getByTestId('stress-appends').fill('30');
   await page.getByTestId('faults-chaos').click();
   await expect(page.getByTestId('faults-applied')).toContainText('errorRate');
   await page.getByTestId('stress-run').click();
