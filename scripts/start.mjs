@@ -165,7 +165,7 @@ async function main() {
   console.log('  s5chat is running');
   console.log(`  harness: ${harnessUrl}`);
   console.log(`  portal:  ${portalUrl}${externalPortal ? ' (S5CHAT_PORTAL_URL)' : ` (devnode, data in ${dataDir})`}`);
-  console.log('  Press Ctrl-C to stop both.');
+  console.log(externalPortal ? '  Press Ctrl-C to stop the harness.' : '  Press Ctrl-C to stop both.');
   console.log('');
 }
 

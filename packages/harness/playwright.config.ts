@@ -37,6 +37,8 @@ export default defineConfig({
         '--disable-background-networking',
         '--disable-component-update',
         '--disable-sync',
+        // Containers often give /dev/shm 64 MB, which crashes Chromium tabs.
+        '--disable-dev-shm-usage',
       ],
     },
   },

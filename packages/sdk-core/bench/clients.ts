@@ -51,6 +51,8 @@ export interface ClientOptions {
   seedPhrase: string;
   deviceId: string;
   encryption: 'on' | 'off';
+  /** s5chat only: group-commit linger; null = SDK default. */
+  lingerMs: number | null;
 }
 
 export async function openClient(side: Side, opts: ClientOptions): Promise<ChatClient> {
@@ -66,6 +68,7 @@ async function openS5chat(opts: ClientOptions): Promise<ChatClient> {
     backend,
     deviceId: opts.deviceId,
     encryption: opts.encryption,
+    ...(opts.lingerMs !== null ? { lingerMs: opts.lingerMs } : {}),
   });
   let conflicts = 0;
   const unsubscribe = sdk.storage.on('conflict', () => {

@@ -59,7 +59,7 @@ export async function runBench(opts: RunOptions): Promise<BenchResults> {
     settings,
     progress,
     async open(side, deviceId) {
-      const client = await openClient(side, { portalUrl: node.url, seedPhrase, deviceId, encryption: settings.encryption });
+      const client = await openClient(side, { portalUrl: node.url, seedPhrase, deviceId, encryption: settings.encryption, lingerMs: settings.lingerMs });
       await client.warmUp();
       return client;
     },

@@ -7,6 +7,8 @@ export interface BenchSettings {
   /** Latency the devnode injects on every request (BENCH_LATENCY_MS, default 50). */
   latencyMs: number;
   encryption: 'on' | 'off';
+  /** s5chat's group-commit linger (BENCH_LINGER_MS); null = the SDK's default (no delay). */
+  lingerMs: number | null;
   /** Content bytes of an ordinary chat message (the field's measured average is ~460 B). */
   messageBytes: number;
   stream: { appends: number; perSecond: number };
@@ -32,11 +34,13 @@ export function benchSettings(opts: { quick: boolean; env?: NodeJS.ProcessEnv })
   const env = opts.env ?? process.env;
   const latencyMs = numberFromEnv(env.BENCH_LATENCY_MS, 50);
   const encryption = env.BENCH_ENCRYPTION === 'off' ? 'off' : 'on';
+  const lingerMs = env.BENCH_LINGER_MS ? numberFromEnv(env.BENCH_LINGER_MS, 0) : null;
   if (opts.quick) {
     return {
       quick: true,
       latencyMs,
       encryption,
+      lingerMs,
       messageBytes: 460,
       stream: { appends: 40, perSecond: 20 },
       burst: { appends: 10 },
@@ -50,6 +54,7 @@ export function benchSettings(opts: { quick: boolean; env?: NodeJS.ProcessEnv })
     quick: false,
     latencyMs,
     encryption,
+    lingerMs,
     messageBytes: 460,
     stream: { appends: 200, perSecond: 20 },
     burst: { appends: 50 },

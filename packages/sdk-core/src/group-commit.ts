@@ -14,6 +14,13 @@ export interface GroupCommitOptions<Op, R> {
   /** Perform one write carrying `ops`; return one outcome per op, in order. Throw = all fail. */
   commit: (key: string, ops: Op[]) => Promise<Settled<R>[]>;
   lingerMs?: number;
+  /**
+   * Delay before a write, decided per write: `busy` = operations arrived while the previous write
+   * was in flight (sustained traffic). Overrides `lingerMs` when given.
+   */
+  lingerFor?: (key: string, busy: boolean) => number;
+  /** Skip the linger when at least this many operations are already queued. */
+  fullBatch?: number;
   lazyDelayMs?: number;
   sleep?: (ms: number) => Promise<void>;
   /** Operations whose batch keys differ are never carried by one write (e.g. encryption mode). */
@@ -119,10 +126,17 @@ export class GroupCommitter<Op, R> {
 
   async #lead(key: string, q: Queue<Op, R>): Promise<void> {
     const batchKey = this.#opts.batchKey ?? (() => '');
+    let busy = false;
     try {
+      // Yield once (a microtask, not a timer): operations submitted in the same synchronous run as
+      // the first one — e.g. 50 appends fired in a loop — ride in the first write.
+      await Promise.resolve();
       while (q.pending.length) {
-        const linger = this.#opts.lingerMs ?? 0;
+        // A queue that already holds a full batch does not wait to grow.
+        const full = q.pending.length >= (this.#opts.fullBatch ?? Infinity);
+        const linger = full ? 0 : this.#opts.lingerFor ? this.#opts.lingerFor(key, busy) : (this.#opts.lingerMs ?? 0);
         if (linger > 0) await (this.#opts.sleep ?? ((ms) => new Promise<void>((r) => setTimeout(r, ms))))(linger);
+        busy = true; // whatever is queued after this write arrived while it was in flight
         const first = batchKey(q.pending[0]!.op);
         let n = 0;
         while (n < q.pending.length && batchKey(q.pending[n]!.op) === first) n++;

@@ -81,8 +81,20 @@ export interface StorageManagerOptions {
   encryption?: 'on' | 'off';
   /** Names this device in metadata clocks and heads (default: random). */
   deviceId?: string;
-  /** Wait this long before each group-commit write to grow batches (default 0). */
+  /** Wait this long before every group-commit write to grow batches (default 0). */
   lingerMs?: number;
+  /**
+   * Under sustained traffic (operations queued while the previous write was in flight), wait about
+   * this long (±25 %, jittered) before the next write so it carries more operations (default 200).
+   * An append to an idle conversation never waits. 0 = pure leader/follower.
+   */
+  busyLingerMs?: number;
+  /**
+   * After lost registry races, later writes to that conversation wait an extra, growing, jittered
+   * pause (doubling up to this many ms, halving on clean writes) so contending devices take turns
+   * instead of colliding again (default 2000; 0 disables).
+   */
+  contentionBackoffMaxMs?: number;
   retry?: RetryOptions;
   /** Injected sleep for retry waits (tests: fake timers or no-wait). */
   sleep?: (ms: number) => Promise<void>;
@@ -102,6 +114,9 @@ export interface StorageManagerOptions {
 export interface WriteOptions extends SaveOptions {}
 
 type Item = { target: 'conversation'; op: Op; encrypted: boolean } | { target: 'index'; op: IndexOp };
+
+/** Largest head JSON that still fits one 4 KiB block of the encrypted format (4096 − 46, with margin). */
+const INLINE_HEAD_LIMIT = 4000;
 
 /** Key of the index queue/lock: '#' cannot occur in a conversation id. */
 const INDEX_KEY = '#index';
@@ -138,6 +153,13 @@ export class StorageManager {
   readonly #compacting = new Set<string>();
   readonly #maintenance = new Set<Promise<void>>();
   readonly #indexDirty = new Set<string>();
+  /** Per conversation: extra pause after lost races (AIMD: doubles on conflict, halves on a clean write). */
+  readonly #contention = new Map<string, number>();
+  /** Per conversation: the revision of our last committed write (to notice other writers). */
+  readonly #lastOwnRevision = new Map<string, number>();
+  readonly #busyLingerMs: number;
+  readonly #contentionMaxMs: number;
+  readonly #random: () => number;
   #closed = false;
 
   constructor(opts: StorageManagerOptions) {
@@ -154,6 +176,9 @@ export class StorageManager {
     revisionRetryDelays(this.#retry); // validate early: a bad retry config is a ValidationError now, not later
     this.#sleep = opts.sleep ?? ((ms) => s5sleep(ms));
     this.#now = opts.now ?? Date.now;
+    this.#busyLingerMs = opts.busyLingerMs ?? 200;
+    this.#contentionMaxMs = opts.contentionBackoffMaxMs ?? 2000;
+    this.#random = opts.retry?.random ?? Math.random;
     this.#compaction = { ...DEFAULT_COMPACTION, ...(opts.compaction ?? {}), enabled: opts.compaction?.enabled ?? true };
     this.#locks = new KeyedMutex({
       timeoutMs: opts.lockTimeoutMs,
@@ -177,7 +202,8 @@ export class StorageManager {
     this.#reader = new ConversationReader(readerOpts);
     this.#committer = new GroupCommitter<Item, StorageResult>({
       commit: (key, items) => (key === INDEX_KEY ? this.#commitIndex(items) : this.#commitConversation(key, items)),
-      lingerMs: opts.lingerMs ?? 0,
+      fullBatch: 8, // a busy linger exists to grow batches; eight queued ops already make one worth writing
+      lingerFor: (key, busy) => (key === INDEX_KEY ? 0 : this.#lingerFor(key, busy, opts.lingerMs ?? 0)),
       lazyDelayMs: opts.compaction?.idleMs ?? 500,
       sleep: this.#sleep,
       batchKey: (item) => (item.target === 'conversation' ? (item.encrypted ? 'enc' : 'plain') : 'index'),
@@ -402,6 +428,31 @@ export class StorageManager {
     return this.#backend.registryGet(keys.keyPair.publicKey);
   }
 
+  /**
+   * How long the group-commit leader waits before the next write of `conversationId`. Idle → the
+   * configured lingerMs (default 0: an append to a quiet conversation goes out at once). Busy →
+   * about busyLingerMs more, so one write carries a stream's next several appends (fewer registry
+   * writes per append, fewer chances to collide). After lost races → an extra jittered pause.
+   */
+  #lingerFor(conversationId: string, busy: boolean, base: number): number {
+    const jitter = () => 0.75 + 0.5 * this.#random();
+    const busyPart = busy ? this.#busyLingerMs * jitter() : 0;
+    const contention = (this.#contention.get(conversationId) ?? 0) * jitter();
+    return Math.round(base + busyPart + contention);
+  }
+
+  /**
+   * `contended`: this write lost a race, gave up, or found that another device had written since
+   * our last write (so even the device that keeps winning yields a little and others get a turn).
+   */
+  #recordContention(conversationId: string, contended: boolean): void {
+    if (this.#contentionMaxMs <= 0) return;
+    const cur = this.#contention.get(conversationId) ?? 0;
+    const next = contended ? Math.min(this.#contentionMaxMs, Math.max(100, cur * 2)) : cur / 2 < 25 ? 0 : cur / 2;
+    if (next === 0) this.#contention.delete(conversationId);
+    else this.#contention.set(conversationId, next);
+  }
+
   /** One group-commit write for a conversation: lock → write → index/compaction follow-ups. */
   async #commitConversation(conversationId: string, items: Item[]): Promise<Settled<StorageResult>[]> {
     const ops = items.map((i) => i.op as Op);
@@ -415,11 +466,15 @@ export class StorageManager {
         { label: `commit ${ops.length} op(s)` },
       );
     } catch (error) {
+      this.#recordContention(conversationId, error instanceof RevisionConflictError);
       this.#metrics.add(conversationId, 'failures');
       this.#events.emit('error', { conversationId, error, during: ops.every((o) => o.kind === 'compact') ? 'compaction' : 'commit', operations: ops.length });
       throw error;
     }
     const { applied, before, result } = outcome;
+    const foreign = this.#lastOwnRevision.has(conversationId) && before.revision > this.#lastOwnRevision.get(conversationId)!;
+    if (outcome.wrote) this.#lastOwnRevision.set(conversationId, result.revision);
+    this.#recordContention(conversationId, result.attempts > 1 || foreign);
     if (outcome.wrote && applied) {
       this.#crossTab.announce(keys.name, result.revision);
       const existenceChanged = before.exists !== applied.exists || (applied.reset && applied.exists);
@@ -488,6 +543,11 @@ export class StorageManager {
       }
       const segments = segment ? [...applied.segments, segment.ref] : applied.segments;
       const head = this.#buildHead(conversationId, applied, segments, encrypted);
+      if (segment && applied.exists) {
+        // Inline the new delta when the head still fits one padding block (≤ 4050 bytes of plaintext).
+        const withInline: Head = { ...head, inline: { hash: segment.ref.hash, messages: segment.messages } };
+        if (utf8ToBytes(JSON.stringify(withInline)).length <= INLINE_HEAD_LIMIT) Object.assign(head, { inline: withInline.inline });
+      }
       const headBytes = encodeDocument(head, encrypted ? keys.encryptionKey : null);
       const uploads: Promise<BlobId>[] = [this.#backend.uploadBlob(headBytes)];
       if (segment?.bytes) uploads.push(this.#backend.uploadBlob(segment.bytes));
@@ -504,7 +564,10 @@ export class StorageManager {
       try {
         await this.#backend.registrySet(next);
       } catch (error) {
-        await this.#onRegistrySetError(conversationId, error, attempt, maxAttempts, delays, state.revision);
+        // While we wait, fetch what the winner wrote (head + new segments) so the re-read after the
+        // wait usually finds it cached: the next attempt's read→set window shrinks to ~2 round trips.
+        const warm = () => this.#registryGet(conversationId, keys).then((e) => this.#reader.read(conversationId, keys, e));
+        await this.#onRegistrySetError(conversationId, error, attempt, maxAttempts, delays, state.revision, warm);
         continue;
       }
 
@@ -534,6 +597,7 @@ export class StorageManager {
     maxAttempts: number,
     delays: number[],
     seenRevision: number,
+    warm?: () => Promise<unknown>,
   ): Promise<void> {
     if (!(isS5ChatError(error) && error.code === 'REVISION_TOO_LOW')) throw error;
     const currentRevision = (error as { currentRevision?: number }).currentRevision;
@@ -555,7 +619,8 @@ export class StorageManager {
     const delayMs = delays[attempt - 1] ?? 0;
     this.#metrics.add(conversationId, 'retries');
     this.#events.emit('retry', { conversationId, attempt, delayMs, lastSeenRevision: currentRevision ?? seenRevision });
-    await this.#sleep(delayMs);
+    // Cache warming only: failures are ignored here; the attempt itself re-reads from the registry.
+    await Promise.all([this.#sleep(delayMs), warm?.().catch(() => undefined)]);
   }
 
   #recordSuccess(conversationId: string, result: StorageResult, applied: ApplyResult, userOps: number, attempt: number): void {

@@ -50,6 +50,8 @@ export function ChatApp() {
   const [autoReply, setAutoReply] = useState(true);
   const [busy, setBusy] = useState<string | null>(null);
   const [listVersion, setListVersion] = useState(0);
+  /** Newest revision another tab of this browser announced for the open conversation. */
+  const [remoteRevision, setRemoteRevision] = useState<number | null>(null);
 
   const sessionRef = useRef<Session | null>(null);
   const replyChain = useRef<Promise<void>>(Promise.resolve());
@@ -100,6 +102,23 @@ export function ChatApp() {
     [sdk, reportError],
   );
 
+  /** Loads only title/metadata/revision (keeps the message view as it is). */
+  const refreshMetadata = useCallback(
+    async (id: string) => {
+      if (!sdk) return;
+      try {
+        const conv = await sdk.storage.loadConversation(id);
+        if (!conv) return;
+        setTitle(typeof conv.metadata.title === 'string' ? conv.metadata.title : '');
+        setLoadedRevision(conv.revision);
+        setMetaBase({ metadata: conv.metadata, revision: conv.revision });
+      } catch (e) {
+        reportError(e, 'load metadata');
+      }
+    },
+    [sdk, reportError],
+  );
+
   const openConversation = useCallback(
     (id: string) => {
       sessionRef.current = null;
@@ -118,6 +137,15 @@ export function ChatApp() {
     if (id) openConversation(id);
   }, [sdk, openConversation]);
 
+  // Another tab committed to this conversation (BroadcastChannel): offer a reload.
+  useEffect(() => {
+    if (!sdk || !conversationId) return;
+    setRemoteRevision(null);
+    return sdk.storage.on('remote', (e) => {
+      if (e.conversationId === conversationId) setRemoteRevision((r) => Math.max(r ?? 0, e.revision));
+    });
+  }, [sdk, conversationId]);
+
   async function startSession() {
     if (!sdk) return;
     setBusy('Starting session…');
@@ -127,8 +155,12 @@ export function ChatApp() {
         ...(resumeId ? { conversationId: resumeId } : {}),
         metadata: resumeId ? {} : { title: `Session ${new Date().toISOString().slice(11, 19)}` },
       });
-      // Marking the session active is a write like any other: tracked, errors shown.
-      telemetry.track(() => session.ready).catch((e: unknown) => reportError(e, 'start session'));
+      // Marking the session active is a write like any other: tracked, errors
+      // shown. Once stored, load the metadata so title edits have a revision.
+      telemetry.track(() => session.ready).then(
+        () => refreshMetadata(session.conversationId),
+        (e: unknown) => reportError(e, 'start session'),
+      );
       sessionRef.current = session;
       endingRef.current = false;
       replyChain.current = Promise.resolve();
@@ -279,6 +311,12 @@ export function ChatApp() {
           <span data-testid="session-live">{sessionLive ? 'session live in this tab' : 'no live session in this tab'}</span>
           {busy && <span data-testid="busy">{busy}</span>}
         </div>
+        {remoteRevision !== null && (loadedRevision === null || remoteRevision > loadedRevision) && (
+          <div className="row notice" data-testid="remote-notice">
+            Another tab stored revision {remoteRevision} of this conversation.
+            <button onClick={() => conversationId && void reloadFromStorage(conversationId)}>Reload from storage</button>
+          </div>
+        )}
         <div className="row">
           <label>
             ms per token{' '}

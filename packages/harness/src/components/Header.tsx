@@ -2,7 +2,7 @@
 import Link from 'next/link';
 import { usePathname } from 'next/navigation';
 import { useEffect, useState } from 'react';
-import { injectedWallet } from '../lib/identity';
+import { identityPublicKeyHex, injectedWallet } from '../lib/identity';
 import { useHarness } from './HarnessProvider';
 
 const PORTAL_SOURCE = {
@@ -45,6 +45,12 @@ export function Header() {
           <>
             <span data-testid="identity-ready" data-kind={connection.kind}>
               Identity: <code>{connection.label}</code> ({connection.kind})
+            </span>
+            <span className="muted">
+              S5 key{' '}
+              <code data-testid="identity-public-key" data-key={identityPublicKeyHex(connection.identity)}>
+                {identityPublicKeyHex(connection.identity).slice(0, 18)}…
+              </code>
             </span>
             <button onClick={() => void disconnect()} data-testid="disconnect">Disconnect</button>
           </>

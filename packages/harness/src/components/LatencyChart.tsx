@@ -9,7 +9,7 @@ export function LatencyChart({ values, width = 260, height = 64 }: { values: num
   }
   const max = Math.max(...values, 1);
   const step = width / (values.length - 1);
-  const points = values.map((v, i) => `${(i * step).toFixed(1)},${(height - 12 - (v / max) * (height - 16)).toFixed(1)}`).join(' ');
+  const points = values.map((v, i) => `${(i * step).toFixed(1)},${(height - 12 - (v / max) * (height - 28)).toFixed(1)}`).join(' ');
   return (
     <svg width={width} height={height} data-testid="latency-chart" role="img" aria-label={`Latency of the last ${values.length} writes, max ${max} ms`}>
       <line x1={0} y1={height - 12} x2={width} y2={height - 12} stroke="#ccc" />

@@ -7,7 +7,7 @@
  *   - or a 15-word S5 seed phrase.
  */
 import { BrowserProvider, Wallet, type Eip1193Provider } from 'ethers';
-import { S5Identity } from '@s5chat/s5';
+import { S5Identity, bytesToHex } from '@s5chat/s5';
 import { HarnessError } from './errors';
 
 export type IdentityKind = 'injected' | 'dev-wallet' | 'seed';
@@ -26,6 +26,11 @@ declare global {
   interface Window {
     ethereum?: Eip1193Provider;
   }
+}
+
+/** The identity's public signing key (33-byte multikey, hex): safe to show, and the same on every device. */
+export function identityPublicKeyHex(identity: S5Identity): string {
+  return bytesToHex(identity.signingKeyPair.publicKey);
 }
 
 export function injectedWallet(): Eip1193Provider | undefined {

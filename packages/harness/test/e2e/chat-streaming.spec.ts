@@ -16,8 +16,12 @@ test('rapid streaming: 4 messages without waiting, end during the 4th reply, all
   const prompts = ['first question', 'second question', 'third question', 'fourth question'];
   await sendWithoutWaiting(page, prompts);
 
-  // The 4th reply is streaming (at least one token shown): end the session now.
+  // Replies read their settings when they start: once the 3rd is streaming,
+  // make the 4th one long (400 tokens ≈ 16 s) so ending it is surely mid-stream.
   const replies = page.locator('[data-testid=message][data-role=assistant]');
+  await expect(replies).toHaveCount(3, { timeout: 45_000 });
+  await page.getByTestId('reply-tokens').fill('400');
+  // The 4th reply is streaming (at least one token shown): end the session now.
   await expect(replies).toHaveCount(4, { timeout: 45_000 });
   const fourth = replies.nth(3);
   await expect(fourth.getByTestId('message-content')).not.toHaveText('');
@@ -52,7 +56,9 @@ test('rapid streaming: 4 messages without waiting, end during the 4th reply, all
   // Stored replies are what the page streamed, including the partial 4th one.
   const liveReplies = live.filter((m) => m.role === 'assistant').map((m) => m.content);
   expect(assistantStored.map((m) => m.content)).toEqual(liveReplies);
-  expect(liveReplies[3]!.length).toBeGreaterThan(0);
+  const fourthWords = liveReplies[3]!.trim().split(/\s+/).length;
+  expect(fourthWords).toBeGreaterThan(0);
+  expect(fourthWords).toBeLessThan(400); // cut short: the session really ended mid-stream
 
   expect(revisionErrors(consoleErrors)).toEqual([]);
   await page.screenshot({ path: `${SCREENSHOT_DIR}chat-after-reload.png`, fullPage: true });

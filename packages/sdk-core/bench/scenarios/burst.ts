@@ -2,7 +2,7 @@ import { fireAtRate } from '../lib/fire';
 import { conversationId, makeMessages } from '../lib/messages';
 import { percentile, round } from '../lib/percentile';
 import { clean } from './stream';
-import { atLeast, finalRead, measure, num, ratioOf, type Scenario } from './types';
+import { atLeast, finalRead, measure, num, perAppendCost, ratioOf, type Scenario } from './types';
 
 /** 2. burst — N appends fired at the same instant into one conversation (several agents at once). */
 export const burst: Scenario = {
@@ -29,7 +29,7 @@ export const burst: Scenario = {
         appendsPerSecond: round((acks.length / m.ms) * 1000, 2),
         ackP50Ms: round(percentile(acks, 50), 0),
         ackP99Ms: round(percentile(acks, 99), 0),
-        registryWritesPerAppend: round(m.server.registry.sets / appends, 3),
+        ...perAppendCost(m.server, appends),
         bytesPerAppend: round(m.portal.bytesUploaded / appends, 0),
         requests: m.server.requests.total,
         lost: check.lost,

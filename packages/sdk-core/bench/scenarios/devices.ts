@@ -2,7 +2,7 @@ import { fireAtRate } from '../lib/fire';
 import { conversationId, makeMessages } from '../lib/messages';
 import { percentile, round } from '../lib/percentile';
 import { clean } from './stream';
-import { atMost, finalRead, measure, num, ratioOf, type Scenario } from './types';
+import { atMost, finalRead, measure, num, perAppendCost, ratioOf, type Scenario } from './types';
 
 /**
  * 4. devices — several SDK instances with the SAME identity (one per device) append to one
@@ -34,23 +34,24 @@ export const devices: Scenario = {
       );
       const acks = m.result.flatMap((r) => r.ackMs.filter((x): x is number => x !== null));
       const acknowledged = perDevice.flatMap((msgs, d) => msgs.filter((_, i) => m.result[d]!.ackMs[i] !== null).map((x) => x.id));
+      const failedIds = perDevice.flatMap((msgs, d) => msgs.filter((_, i) => m.result[d]!.ackMs[i] === null).map((x) => x.id));
       const errors = m.result.flatMap((r) => r.errors);
       ctx.progress.phase(`devices/${side}: final read from a fresh instance`);
-      const check = await finalRead(ctx, side, conv, acknowledged, perDevice.flat().map((x) => x.id));
+      const check = await finalRead(ctx, side, conv, acknowledged, perDevice.flat().map((x) => x.id), failedIds);
       return {
         devices: n,
         appends: total,
         acknowledged: acknowledged.length,
         failed: errors.length,
+        failedButStored: check.failedButStored,
         lost: check.lost,
         lostPercentOfAcknowledged: round(acknowledged.length ? (check.lost / acknowledged.length) * 100 : 0, 1),
         duplicates: check.duplicates,
         unexpected: check.unexpected,
         ackP50Ms: round(percentile(acks, 50), 0),
         ackP99Ms: round(percentile(acks, 99), 0),
-        conflictsPerAppend: round(m.server.registry.setsRejected / total, 3),
+        ...perAppendCost(m.server, total),
         clientConflicts: clients.reduce((a, c) => a + c.conflicts(), 0),
-        registryWritesPerAppend: round(m.server.registry.sets / total, 3),
         bytesPerAppend: round(m.portal.bytesUploaded / total, 0),
         totalMs: round(m.ms, 0),
         firstError: errors[0] ?? null,

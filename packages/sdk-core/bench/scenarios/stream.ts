@@ -1,7 +1,7 @@
 import { fireAtRate } from '../lib/fire';
 import { conversationId, makeMessages } from '../lib/messages';
 import { percentile, round } from '../lib/percentile';
-import { atMost, finalRead, measure, num, ratioOf, type Scenario } from './types';
+import { atMost, finalRead, measure, num, perAppendCost, ratioOf, type Scenario } from './types';
 
 /**
  * 1. stream — one device fires appends into one conversation at a fixed rate without waiting
@@ -32,10 +32,8 @@ export const stream: Scenario = {
         ackP99Ms: round(percentile(acks, 99), 0),
         ackMaxMs: round(Math.max(...acks), 0),
         totalMs: round(m.ms, 0),
-        registryWritesPerAppend: round(m.server.registry.sets / appends, 3),
-        conflictsPerAppend: round(m.server.registry.setsRejected / appends, 3),
+        ...perAppendCost(m.server, appends),
         bytesPerAppend: round(m.portal.bytesUploaded / appends, 0),
-        requestsPerAppend: round(m.server.requests.total / appends, 2),
         lost: check.lost,
         duplicates: check.duplicates,
         firstError: m.result.errors[0] ?? null,

@@ -38,6 +38,17 @@ export interface Scenario {
   compare(s5chat: Metrics | undefined, baseline: Metrics | undefined): Comparison;
 }
 
+/** Per-append network cost as the devnode counted it. */
+export function perAppendCost(server: DevnodeStats, appends: number) {
+  return {
+    registryWritesPerAppend: Math.round((server.registry.sets / appends) * 1000) / 1000,
+    registryReadsPerAppend: Math.round((server.registry.gets / appends) * 1000) / 1000,
+    uploadsPerAppend: Math.round((server.uploads / appends) * 1000) / 1000,
+    conflictsPerAppend: Math.round((server.registry.setsRejected / appends) * 1000) / 1000,
+    requestsPerAppend: Math.round((server.requests.total / appends) * 100) / 100,
+  };
+}
+
 /** Server-side counters (since reset) and client-side counter deltas around one measured phase. */
 export interface Measured<T> {
   result: T;
@@ -108,7 +119,8 @@ export async function finalRead(
   conversationId: string,
   acknowledged: readonly string[],
   sent: readonly string[],
-): Promise<{ lost: number; duplicates: number; unexpected: number; stored: number }> {
+  failed: readonly string[] = [],
+): Promise<{ lost: number; duplicates: number; unexpected: number; stored: number; failedButStored: number }> {
   const reader = await ctx.open(side, 'final-reader');
   try {
     const ids = await reader.loadMessageIds(conversationId);
@@ -119,6 +131,8 @@ export async function finalRead(
       duplicates: ids.length - present.size,
       unexpected: [...present].filter((id) => !sentSet.has(id)).length,
       stored: present.size,
+      // An append that reported failure may still have landed (Jepsen's "unknown"); not a loss.
+      failedButStored: failed.filter((id) => present.has(id)).length,
     };
   } finally {
     await reader.close();

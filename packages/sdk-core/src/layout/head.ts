@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { IntegrityError } from '../errors.js';
 import type { Clock } from '../merge.js';
+import { MessageSchema } from '../schemas.js';
 
 export const HEAD_VERSION = 1;
 
@@ -47,6 +48,12 @@ export const HeadSchema = z.object({
   contentHash: z.string(),
   /** deviceId of the writer (diagnostics only). */
   writer: z.string().optional(),
+  /**
+   * A copy of the newest delta segment's messages when they are small (the head still fits one
+   * 4 KiB block): another device reading this write then needs no segment download, which halves
+   * the read→set window of a write racing it.
+   */
+  inline: z.object({ hash: z.string(), messages: z.array(MessageSchema) }).optional(),
 });
 export type Head = z.infer<typeof HeadSchema> & { metadataClock: Record<string, Clock> };
 

@@ -144,12 +144,12 @@ export class ConversationReader {
     let messages: Map<string, Message> | null = null;
     if (cached !== undefined && cached.epoch === head.epoch) {
       const todo = head.segments.filter((s) => !cached.applied.has(s.hash));
-      messages = await this.#union(conversationId, keys, todo, cached.messages);
+      messages = await this.#union(conversationId, keys, todo, cached.messages, head.inline);
       // A stale registry read can show an OLDER head of the same epoch: then the cached map holds
       // more than this head describes. Rebuild from the head's own segments instead.
       if (messages.size !== head.messageCount) messages = null;
     }
-    messages ??= await this.#union(conversationId, keys, head.segments, new Map());
+    messages ??= await this.#union(conversationId, keys, head.segments, new Map(), head.inline);
     if (messages.size !== head.messageCount) {
       throw new IntegrityError(`"${conversationId}" holds ${messages.size} messages, its head says ${head.messageCount}.`, { conversationId });
     }
@@ -157,8 +157,20 @@ export class ConversationReader {
     return messages;
   }
 
-  async #union(conversationId: string, keys: DocumentKeys, refs: SegmentRef[], start: ReadonlyMap<string, Message>): Promise<Map<string, Message>> {
-    const lists = await mapLimit(refs, this.#opts.readConcurrency ?? 6, (ref) => this.#segment(conversationId, keys, ref));
+  async #union(
+    conversationId: string,
+    keys: DocumentKeys,
+    refs: SegmentRef[],
+    start: ReadonlyMap<string, Message>,
+    inline?: Head['inline'],
+  ): Promise<Map<string, Message>> {
+    const lists = await mapLimit(refs, this.#opts.readConcurrency ?? 6, (ref) => {
+      if (inline && inline.hash === ref.hash && inline.messages.length === ref.count) {
+        this.#segments.set(ref.hash, inline.messages, ref.size);
+        return Promise.resolve(inline.messages);
+      }
+      return this.#segment(conversationId, keys, ref);
+    });
     const messages = new Map(start);
     for (const list of lists) for (const m of list) mergeMessageInto(messages, m);
     return messages;

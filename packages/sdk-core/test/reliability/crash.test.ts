@@ -13,8 +13,9 @@ import { rawRequest, registerRawAccount } from './raw-portal';
 import { bundleForChild, childEnv, killHard, spawnJsonLines, tempDir, type JsonLineChild } from './support';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
-const COUNT = 150;
-const KILL_AFTER_ACKS = [25, 75];
+const COUNT = 200;
+/** Kill the node after this many more acknowledged stream appends (counted from the previous restart). */
+const KILL_AFTER_STREAM_ACKS = [25, 25];
 const CONVERSATION = 'crash-stream';
 
 let work: Awaited<ReturnType<typeof tempDir>>;
@@ -30,6 +31,25 @@ afterAll(async () => {
   await work?.remove();
 });
 
+let writerJsPromise: Promise<string> | undefined;
+/** The writer is bundled on first use (it imports the whole SDK, so the standalone test does not need it). */
+const writerBundle = () => (writerJsPromise ??= bundleForChild(join(here, 'children', 'crash-writer.ts'), work.path));
+
+function spawnWriter(script: string, url: string, seedPhrase: string, conversationId: string, count: number, firstIndex = 0): JsonLineChild {
+  const writer = spawnJsonLines(
+    script,
+    childEnv({
+      S5CHAT_RELIABILITY_PORTAL: url,
+      S5CHAT_RELIABILITY_SEED_PHRASE: seedPhrase,
+      S5CHAT_RELIABILITY_CONVERSATION: conversationId,
+      S5CHAT_RELIABILITY_COUNT: String(count),
+      S5CHAT_RELIABILITY_FIRST_INDEX: String(firstIndex),
+    }),
+  );
+  children.push(writer);
+  return writer;
+}
+
 async function startNodeProcess(dataDir: string, port: number): Promise<{ proc: JsonLineChild; url: string }> {
   const proc = spawnJsonLines(runnerJs, childEnv({ S5CHAT_RELIABILITY_DATA_DIR: dataDir, S5CHAT_RELIABILITY_PORT: String(port) }));
   children.push(proc);
@@ -38,36 +58,34 @@ async function startNodeProcess(dataDir: string, port: number): Promise<{ proc: 
 }
 
 const acks = (c: JsonLineChild) => c.lines.filter((l) => l.event === 'ack');
+const streamAcks = (c: JsonLineChild) => c.lines.filter((l) => l.event === 'ack' && l.phase === 'stream').length;
 
 describe('crash: kill -9 of the devnode in the middle of a write stream', () => {
   it('keeps every acknowledged write and the SDK recovers without manual steps', async () => {
-    const writerJs = await bundleForChild(join(here, 'children', 'crash-writer.ts'), work.path);
+    const writerJs = await writerBundle();
     const dataDir = join(work.path, 'node');
     let node = await startNodeProcess(dataDir, 0);
     const url = node.url;
     const port = Number(new URL(url).port);
     const seedPhrase = generateSeedPhrase();
 
-    const writer = spawnJsonLines(
-      writerJs,
-      childEnv({
-        S5CHAT_RELIABILITY_PORTAL: url,
-        S5CHAT_RELIABILITY_SEED_PHRASE: seedPhrase,
-        S5CHAT_RELIABILITY_CONVERSATION: CONVERSATION,
-        S5CHAT_RELIABILITY_COUNT: String(COUNT),
-      }),
-    );
-    children.push(writer);
+    const writer = spawnWriter(writerJs, url, seedPhrase, CONVERSATION, COUNT);
 
     const ackedBeforeKill: string[][] = [];
     const restartLineIndex: number[] = [];
-    for (const threshold of KILL_AFTER_ACKS) {
-      await writer.waitFor(() => acks(writer).length >= threshold, 90_000, `${threshold} acknowledged appends`);
+    const restartedAt: number[] = [];
+    let streamAcksAtRestart = 0;
+    for (const more of KILL_AFTER_STREAM_ACKS) {
+      // Kill while the stream itself is running (not during the writer's final retry pass).
+      const threshold = streamAcksAtRestart + more;
+      await writer.waitFor(() => streamAcks(writer) >= threshold, 90_000, `${threshold} acknowledged stream appends`);
       ackedBeforeKill.push(acks(writer).map((l) => String(l.id)));
       await killHard(node.proc); // SIGKILL: no shutdown hook, no flush
       await new Promise((r) => setTimeout(r, 300)); // the writer meets a dead port for a while
       node = await startNodeProcess(dataDir, port);
+      restartedAt.push(Date.now());
       restartLineIndex.push(writer.lines.length);
+      streamAcksAtRestart = streamAcks(writer);
     }
 
     const done = await writer.waitFor((l) => l.event === 'done' || l.event === 'fatal', 150_000, 'the writer to finish');
@@ -95,7 +113,15 @@ describe('crash: kill -9 of the devnode in the middle of a write stream', () => 
     const errorCodes = attempts.filter((l) => l.event === 'error').map((l) => l.code);
     console.log(
       summarize('crash', result, {
-        kills: KILL_AFTER_ACKS.length,
+        kills: KILL_AFTER_STREAM_ACKS.length,
+        // How long after each restart the same SDK instance got its next ack (the client's circuit
+        // breaker, not the node, decides most of this).
+        recoveryMs: restartedAt
+          .map((t) => {
+            const next = writer.lines.find((l) => l.event === 'ack' && Number(l.at) >= t);
+            return next ? String(Number(next.at) - t) : 'never';
+          })
+          .join('/'),
         ackedBeforeKills: ackedBeforeKill.map((a) => a.length).join('/'),
         ackedAfterLastRestart,
         streamErrors: writer.lines.filter((l) => l.event === 'error' && l.phase === 'stream').length,
@@ -115,6 +141,36 @@ describe('crash: kill -9 of the devnode in the middle of a write stream', () => 
     expect(ackedAfterLastRestart, 'the same SDK instance writes again after the node came back').toBeGreaterThan(0);
     expect(done.pendingWrites).toBe(0);
   }, 240_000);
+
+  it('kill -9 of the WRITER mid-stream: what it acknowledged survives, a new process resumes without duplicates', async () => {
+    const writerJs = await writerBundle();
+    const { url } = await startNodeProcess(join(work.path, 'node-writer-kill'), 0);
+    const seedPhrase = generateSeedPhrase();
+    const conversationId = 'crash-writer-killed';
+    const first = spawnWriter(writerJs, url, seedPhrase, conversationId, 200);
+    await first.waitFor(() => acks(first).length >= 40, 90_000, '40 acknowledged appends');
+    await killHard(first); // the client dies with writes in flight
+    const ackedByFirst = acks(first).map((l) => String(l.id));
+    // A new device process takes over from a point that overlaps what the first may have had in flight.
+    const resumeFrom = Math.max(0, ackedByFirst.length - 10);
+    const second = spawnWriter(writerJs, url, seedPhrase, conversationId, 60, resumeFrom);
+    const done = await second.waitFor((l) => l.event === 'done' || l.event === 'fatal', 120_000, 'the second writer to finish');
+    expect(done.event, second.stderr().slice(-2000)).toBe('done');
+
+    const reader = await createSdk({ portalUrl: url, seedPhrase, deviceId: 'writer-kill-verifier' });
+    const loaded = await reader.storage.loadConversation(conversationId);
+    await reader.close();
+    const ids = loaded?.messages.map((m) => m.id) ?? [];
+    const present = new Set(ids);
+    const ackedBySecond = acks(second).map((l) => String(l.id));
+    console.log(
+      `[crash] writer killed after ${ackedByFirst.length} acks; second writer acked ${ackedBySecond.length}; present=${present.size} duplicates=${ids.length - present.size}`,
+    );
+    expect(ackedByFirst.filter((id) => !present.has(id)), 'acknowledged by the killed writer but missing').toEqual([]);
+    expect(ackedBySecond.filter((id) => !present.has(id)), 'acknowledged by the second writer but missing').toEqual([]);
+    expect(ids.length, 'no id twice').toBe(present.size);
+    expect([...present].every((id) => /^crash-\d{5}$/.test(id)), 'nothing that was never sent').toBe(true);
+  }, 180_000);
 
   it('a standalone devnode process survives malformed requests (no crash on bad multipart)', async () => {
     const { proc, url } = await startNodeProcess(join(work.path, 'node-malformed'), 0);

@@ -41,6 +41,10 @@ describe('soak: 20 conversations × 500 appends, one SDK instance, faults on', (
     cleanup.push(async () => {
       if (!closed) await sdk.close();
     });
+    // listenerCount() is not part of the public contract yet; when the StorageManager exposes it,
+    // the count must return to its baseline (requested from sdk-core).
+    const listenerCount = (sdk.storage as unknown as { listenerCount?: () => number }).listenerCount?.bind(sdk.storage);
+    const storageListenersBefore = listenerCount?.();
     let retries = 0;
     let conflicts = 0;
     let errors = 0;
@@ -89,6 +93,7 @@ describe('soak: 20 conversations × 500 appends, one SDK instance, faults on', (
     await sdk.storage.appendMessage(ids[0]!, { id: 'after-unsubscribe', role: 'user', content: 'x', timestamp: 1_760_000_000_000 }).catch(() => undefined);
     node.setFaults({ errorRate: 0, resetRate: 0, conflictRate: 0, staleReadRate: 0, jitterMs: 0 });
     expect({ retries, conflicts, errors }).toEqual(counted);
+    if (listenerCount) expect(listenerCount()).toBe(storageListenersBefore);
 
     fullGc();
     const heapAfter = process.memoryUsage().heapUsed;

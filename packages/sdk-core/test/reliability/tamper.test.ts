@@ -114,28 +114,51 @@ async function writeConversation(sdk: Sdk, label: string, id: string, marker: st
 const blobPath = (hashHex: string) => join(dataDir, 'blobs', hashHex);
 
 describe('tamper: a portal that lies', () => {
-  it('a blob altered on disk is refused with a typed integrity error, never returned', async () => {
-    const original = await writeConversation(writer, 'alter', 'tamper-alter', 'ALTER');
+  it('a blob altered on disk is refused with a typed integrity error, never returned, and never wipes data', async () => {
+    const id = 'tamper-alter';
+    let current = await writeConversation(writer, 'alter', id, 'ALTER');
     const blobs = observer.uploads('alter');
     expect(blobs.length).toBeGreaterThan(0);
     let refusals = 0;
-    for (const hashHex of blobs) {
+    let writesRefused = 0;
+    for (const [i, hashHex] of blobs.entries()) {
       const path = blobPath(hashHex);
       const bytes = await readFile(path);
       const altered = Buffer.from(bytes);
       const mid = altered.length >> 1;
       altered[mid] = (altered[mid] ?? 0) ^ 0x01;
       await writeFile(path, altered);
+      let appended: string | undefined;
       try {
         // The portal really serves the altered bytes (so the refusal below is the client's doing).
         const served = await fetch(`${node.url}/s5/blob/${BlobId.fromBytes(new Uint8Array(bytes)).toString('z')}`);
         expect(Buffer.from(await served.arrayBuffer()).equals(altered)).toBe(true);
-        if (await loadExpectingOriginalOrRefusal('tamper-alter', original, `blob ${hashHex} with one bit flipped`)) refusals++;
+        if (await loadExpectingOriginalOrRefusal(id, current, `blob ${hashHex} with one bit flipped`)) refusals++;
+        // A write on top of data it cannot verify must not treat "could not read" as "empty".
+        const w = await freshReader();
+        try {
+          const m = { id: `after-tamper-${i}`, role: 'user' as const, content: `written while blob ${i} was altered`, timestamp: 1_800_000_000_000 + i };
+          await w.storage.appendMessage(id, m);
+          appended = m.id;
+        } catch (err) {
+          expect(codeChain(err).some((c) => INTEGRITY_CODES.has(c)), `append refused with [${codeChain(err).join(', ')}]`).toBe(true);
+          writesRefused++;
+        } finally {
+          await w.close();
+        }
       } finally {
         await writeFile(path, bytes);
       }
+      // With the genuine bytes back, nothing that was there before is gone.
+      const after = await (await freshReader()).storage.loadConversation(id);
+      const ids = new Set(after?.messages.map((m) => m.id));
+      expect(current.messages.map((m) => m.id).filter((mid2) => !ids.has(mid2)), `lost after tampering blob ${i}`).toEqual([]);
+      if (appended) expect(ids.has(appended)).toBe(true);
+      current = after!;
     }
-    console.log(`[tamper] altered blobs: ${blobs.length} tried, ${refusals} on the read path refused, 0 returned altered`);
+    console.log(
+      `[tamper] altered blobs: ${blobs.length} tried, ${refusals} reads refused, ${writesRefused} writes refused, 0 returned altered, 0 messages lost`,
+    );
     expect(refusals).toBeGreaterThan(0);
   });
 
@@ -188,13 +211,19 @@ describe('tamper: a portal that lies', () => {
       } catch (err) {
         expect(codeChain(err), String(err)).toContain('INVALID_SIGNATURE');
         refusals++;
+        // Writing on top of a forged entry must be refused too (never "unreadable, so start afresh").
+        const appendErr = await reader.storage
+          .appendMessage('tamper-forge', { id: 'on-top-of-forgery', role: 'user', content: 'x', timestamp: 1 })
+          .then(() => undefined, (e: unknown) => e);
+        expect(codeChain(appendErr), 'append over a forged registry entry').toContain('INVALID_SIGNATURE');
       } finally {
         // Put the genuine entry back (the admin path skips the revision check).
         await rawRequest(`${node.url}/admin/registry`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(entry) });
       }
     }
-    console.log(`[tamper] forged registry entries: ${keys.length} keys tried, ${refusals} refused with INVALID_SIGNATURE`);
+    console.log(`[tamper] forged registry entries: ${keys.length} keys tried, ${refusals} refused with INVALID_SIGNATURE (reads and writes)`);
     expect(refusals).toBeGreaterThan(0);
+    expect(fingerprint(await (await freshReader()).storage.loadConversation('tamper-forge'))).toBe(fingerprint(original));
   });
 
   it('with encryption on, the data dir holds no message plaintext (and the control with encryption off does)', async () => {

@@ -31,9 +31,11 @@ async function main(): Promise<void> {
   const seedPhrase = env('S5CHAT_RELIABILITY_SEED_PHRASE');
   const conversationId = env('S5CHAT_RELIABILITY_CONVERSATION');
   const count = Number(env('S5CHAT_RELIABILITY_COUNT'));
+  /** Index of the first message (a second writer may resume where a killed one stopped). */
+  const firstIndex = Number(process.env.S5CHAT_RELIABILITY_FIRST_INDEX ?? '0');
   const concurrency = Number(process.env.S5CHAT_RELIABILITY_CONCURRENCY ?? '4');
   const paceMs = Number(process.env.S5CHAT_RELIABILITY_PACE_MS ?? '10');
-  const errorPauseMs = Number(process.env.S5CHAT_RELIABILITY_ERROR_PAUSE_MS ?? '500');
+  const errorPauseMs = Number(process.env.S5CHAT_RELIABILITY_ERROR_PAUSE_MS ?? '1000');
 
   const sdk = await createSdk({ portalUrl, seedPhrase, deviceId: 'crash-writer' });
   sdk.storage.on('error', (e: unknown) => emit({ event: 'sdk-error-event', code: codeOf((e as { error?: unknown })?.error ?? e) }));
@@ -54,7 +56,7 @@ async function main(): Promise<void> {
 
   // A paced stream with a few appends in flight, like a UI streaming while the user types.
   const inFlight = new Set<Promise<void>>();
-  for (let i = 0; i < count; i++) {
+  for (let i = firstIndex; i < firstIndex + count; i++) {
     const p = appendOne(i, 'stream').finally(() => inFlight.delete(p));
     inFlight.add(p);
     if (inFlight.size >= concurrency) await Promise.race(inFlight);
