@@ -1,4 +1,5 @@
 /** Renders results as the plain-text table `pnpm bench` prints (and docs/BENCHMARKS.md embeds). */
+import { SIDES } from './clients';
 import type { BenchResults, ScenarioResult } from './runner';
 
 export function formatResults(results: BenchResults): string {
@@ -20,16 +21,18 @@ export function formatResults(results: BenchResults): string {
 }
 
 function formatScenario(name: string, r: ScenarioResult): string[] {
-  const keys = unionKeys(r.s5chat, r.baseline);
-  const numeric = keys.filter((k) => typeof r.s5chat?.[k] !== 'string' && typeof r.baseline?.[k] !== 'string');
+  const sides = SIDES.filter((side) => r[side] !== undefined);
+  const keys = unionKeys(...sides.map((side) => r[side]));
+  const numeric = keys.filter((k) => sides.every((side) => typeof r[side]?.[k] !== 'string'));
   const textual = keys.filter((k) => !numeric.includes(k));
   const width = Math.max(24, ...numeric.map((k) => k.length));
-  const out = [`${name} — ${r.title}`, `  ${'metric'.padEnd(width)} ${'s5chat'.padStart(12)} ${'baseline'.padStart(12)}`];
+  const header = sides.map((side) => (side === 'baselineCached' ? 'base+cache' : side).padStart(12)).join(' ');
+  const out = [`${name} — ${r.title}`, `  ${'metric'.padEnd(width)} ${header}`];
   for (const k of numeric) {
-    out.push(`  ${k.padEnd(width)} ${cell(r.s5chat?.[k]).padStart(12)} ${cell(r.baseline?.[k]).padStart(12)}`);
+    out.push(`  ${k.padEnd(width)} ${sides.map((side) => cell(r[side]?.[k]).padStart(12)).join(' ')}`);
   }
   for (const k of textual) {
-    for (const side of ['s5chat', 'baseline'] as const) {
+    for (const side of sides) {
       const v = r[side]?.[k];
       if (typeof v === 'string') out.push(`  ${side} ${k}: ${v}`);
     }

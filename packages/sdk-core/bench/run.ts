@@ -1,7 +1,7 @@
 /**
  * `pnpm bench` (root) → turbo → `pnpm --filter @s5chat/sdk-core bench` → `tsx bench/run.ts`.
  *
- *   tsx bench/run.ts [--quick] [--only stream,burst] [--sides s5chat,baseline] [--out FILE]
+ *   tsx bench/run.ts [--quick] [--only stream,burst] [--sides s5chat,baseline,baselineCached] [--out FILE]
  *   env: BENCH_LATENCY_MS (default 50), BENCH_ENCRYPTION=off, BENCH_TIMEOUT_MS
  *
  * Prints the table on stdout (progress on stderr) and writes `bench/results.json` at the repo
@@ -33,7 +33,7 @@ const { values } = parseArgs({
 });
 
 if (values.help) {
-  console.log('usage: tsx bench/run.ts [--quick] [--only stream,burst,long,devices,load] [--sides s5chat,baseline] [--out FILE]');
+  console.log('usage: tsx bench/run.ts [--quick] [--only stream,burst,long,devices,load] [--sides s5chat,baseline,baselineCached] [--out FILE]');
   process.exit(0);
 }
 
@@ -75,7 +75,7 @@ save(results);
 console.log(formatResults(results));
 if (out) console.log(`\nwrote ${out}`);
 
-const crashed = Object.values(results.scenarios).some((r) => r.s5chat?.error !== undefined || r.baseline?.error !== undefined);
+const crashed = Object.values(results.scenarios).some((r) => SIDES.some((side) => r[side]?.error !== undefined));
 // Exit explicitly: a timed-out run leaves operations in flight that would keep the process alive.
 process.exit(crashed || results.incomplete ? 1 : 0);
 

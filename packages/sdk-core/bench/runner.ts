@@ -1,6 +1,6 @@
 /**
  * Runs the scenarios against ONE devnode with injected latency: each scenario with s5chat and
- * with the baseline, one after the other in the same process, so both meet the same node, the
+ * with both baselines, one after the other in the same process, so all meet the same node, the
  * same latency and the same machine load. Used by run.ts (the CLI) and by the smoke test.
  */
 import { generateSeedPhrase } from '@s5chat/s5';
@@ -17,6 +17,7 @@ export interface ScenarioResult extends Comparison {
   title: string;
   s5chat?: Metrics;
   baseline?: Metrics;
+  baselineCached?: Metrics;
 }
 
 export interface BenchResults {
@@ -59,7 +60,13 @@ export async function runBench(opts: RunOptions): Promise<BenchResults> {
     settings,
     progress,
     async open(side, deviceId) {
-      const client = await openClient(side, { portalUrl: node.url, seedPhrase, deviceId, encryption: settings.encryption, lingerMs: settings.lingerMs });
+      const client = await openClient(side, {
+        portalUrl: node.url,
+        seedPhrase,
+        deviceId,
+        encryption: settings.encryption,
+        lingerMs: settings.lingerMs,
+      });
       await client.warmUp();
       return client;
     },
@@ -92,7 +99,7 @@ async function runScenario(ctx: ScenarioContext, scenario: Scenario, sides: Side
     // Let the node finish any request still in flight before the next side resets its counters.
     await new Promise((r) => setTimeout(r, ctx.settings.latencyMs * 2));
   }
-  const comparison = scenario.compare(out.s5chat, out.baseline);
+  const comparison = scenario.compare(out);
   if (comparison.ratio && Object.keys(comparison.ratio).length > 0) out.ratio = comparison.ratio;
   out.targets = comparison.targets;
   return out;

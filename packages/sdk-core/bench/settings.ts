@@ -12,20 +12,18 @@ export interface BenchSettings {
   /** Content bytes of an ordinary chat message (the field's measured average is ~460 B). */
   messageBytes: number;
   stream: { appends: number; perSecond: number };
-  burst: { appends: number };
+  /** `repeats` runs per side; the median run (by total time) is reported. */
+  burst: { appends: number; repeats: number };
   long: {
     /** Length the conversation reaches at the last measured append (issue 6: 1,000). */
     messages: number;
     /** The earlier measured append (issue 6: #100). */
     earlyAppend: number;
     messageBytes: number;
-    /** Conversation length at which the baseline is measured (it re-uploads everything). */
-    baselineMessages: number;
-    baselineEarlyAppend: number;
     seedWave: number;
   };
   devices: { devices: number; appendsPerDevice: number; perSecondPerDevice: number };
-  load: { messages: number; messageBytes: number; seedWave: number; baselineMessages: number };
+  load: { messages: number; messageBytes: number; seedWave: number };
   /** Hard limit for the whole run; the run stops with what it has after this. */
   timeoutMs: number;
 }
@@ -43,10 +41,10 @@ export function benchSettings(opts: { quick: boolean; env?: NodeJS.ProcessEnv })
       lingerMs,
       messageBytes: 460,
       stream: { appends: 40, perSecond: 20 },
-      burst: { appends: 10 },
-      long: { messages: 200, earlyAppend: 20, messageBytes: 500, baselineMessages: 200, baselineEarlyAppend: 20, seedWave: 50 },
+      burst: { appends: 10, repeats: 1 },
+      long: { messages: 200, earlyAppend: 20, messageBytes: 500, seedWave: 50 },
       devices: { devices: 3, appendsPerDevice: 20, perSecondPerDevice: 20 },
-      load: { messages: 1_000, messageBytes: 200, seedWave: 250, baselineMessages: 1_000 },
+      load: { messages: 1_000, messageBytes: 200, seedWave: 250 },
       timeoutMs: numberFromEnv(env.BENCH_TIMEOUT_MS, 5 * 60_000),
     };
   }
@@ -57,10 +55,10 @@ export function benchSettings(opts: { quick: boolean; env?: NodeJS.ProcessEnv })
     lingerMs,
     messageBytes: 460,
     stream: { appends: 200, perSecond: 20 },
-    burst: { appends: 50 },
-    long: { messages: 1_000, earlyAppend: 100, messageBytes: 500, baselineMessages: 1_000, baselineEarlyAppend: 100, seedWave: 50 },
+    burst: { appends: 50, repeats: 3 },
+    long: { messages: 1_000, earlyAppend: 100, messageBytes: 500, seedWave: 50 },
     devices: { devices: 3, appendsPerDevice: 100, perSecondPerDevice: 20 },
-    load: { messages: 10_000, messageBytes: 200, seedWave: 500, baselineMessages: 10_000 },
+    load: { messages: 10_000, messageBytes: 200, seedWave: 500 },
     timeoutMs: numberFromEnv(env.BENCH_TIMEOUT_MS, 15 * 60_000),
   };
 }

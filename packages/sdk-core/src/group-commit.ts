@@ -16,7 +16,7 @@ export interface GroupCommitOptions<Op, R> {
   lingerMs?: number;
   /**
    * Delay before a write, decided per write: `busy` = operations arrived while the previous write
-   * was in flight (sustained traffic). Overrides `lingerMs` when given.
+   * was in flight (sustained traffic) and the queue is not yet a full batch. Overrides `lingerMs`.
    */
   lingerFor?: (key: string, busy: boolean) => number;
   /** Skip the linger when at least this many operations are already queued. */
@@ -132,9 +132,9 @@ export class GroupCommitter<Op, R> {
       // the first one — e.g. 50 appends fired in a loop — ride in the first write.
       await Promise.resolve();
       while (q.pending.length) {
-        // A queue that already holds a full batch does not wait to grow.
+        // A queue that already holds a full batch does not wait to grow (it is not "busy" waiting for more).
         const full = q.pending.length >= (this.#opts.fullBatch ?? Infinity);
-        const linger = full ? 0 : this.#opts.lingerFor ? this.#opts.lingerFor(key, busy) : (this.#opts.lingerMs ?? 0);
+        const linger = this.#opts.lingerFor ? this.#opts.lingerFor(key, busy && !full) : full ? 0 : (this.#opts.lingerMs ?? 0);
         if (linger > 0) await (this.#opts.sleep ?? ((ms) => new Promise<void>((r) => setTimeout(r, ms))))(linger);
         busy = true; // whatever is queued after this write arrived while it was in flight
         const first = batchKey(q.pending[0]!.op);

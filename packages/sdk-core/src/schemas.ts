@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { uuidv7 } from 'uuidv7';
 import { ValidationError } from '@s5chat/s5';
 
-/** Conversation and message ids: 1–128 chars of `[A-Za-z0-9._-]` (safe in URLs, paths, keys). */
+/** Conversation and message ids: 1–128 chars of `[A-Za-z0-9._-]`, not "." or ".." (safe in URLs, paths, keys). */
 export const ID_PATTERN = /^[A-Za-z0-9._-]{1,128}$/;
 
 export interface Limits {
@@ -33,7 +33,11 @@ export const DEFAULT_LIMITS: Limits = {
   maxMessagesPerCall: 20_000,
 };
 
-export const IdSchema = z.string().regex(ID_PATTERN, 'expected 1-128 characters of [A-Za-z0-9._-]');
+export const IdSchema = z
+  .string()
+  .regex(ID_PATTERN, 'expected 1-128 characters of [A-Za-z0-9._-]')
+  // "." and ".." match the pattern but mean "this/parent directory" wherever an app maps ids to paths or URLs.
+  .refine((id) => id !== '.' && id !== '..', 'must not be "." or ".."');
 export const RoleSchema = z.enum(['user', 'assistant', 'system']);
 const Timestamp = z.number().int().nonnegative().max(8.64e15);
 const JsonRecord = z.record(z.string(), z.unknown());

@@ -137,6 +137,15 @@ export function ChatApp() {
     if (id) openConversation(id);
   }, [sdk, openConversation]);
 
+  // The conversation list is an index the SDK updates after commits: refresh
+  // the list whenever this tab's SDK stored a new index revision.
+  useEffect(() => {
+    if (!sdk) return;
+    return sdk.storage.on('saved', (e) => {
+      if (e.kind === 'index') setListVersion((v) => v + 1);
+    });
+  }, [sdk]);
+
   // Another tab committed to this conversation (BroadcastChannel): offer a reload.
   useEffect(() => {
     if (!sdk || !conversationId) return;

@@ -107,7 +107,11 @@ export function HarnessProvider({ children }: { children: ReactNode }) {
         const next = await sdkFor(config, conn.identity, tabDeviceId());
         const previous = sdkRef.current;
         sdkRef.current = next;
-        telemetry.attach(next, (err) => reportError(err, 'background write'));
+        telemetry.attach(next, (err, during) => {
+          // A failed commit also rejects the promise of the call that asked for
+          // it, and that caller shows the error; everything else is shown here.
+          if (during !== 'commit') reportError(err, `background ${during}`);
+        });
         setConnection(conn);
         setSdk(next);
         if (previous) await previous.close().catch((err: unknown) => reportError(err, 'close previous SDK'));

@@ -78,7 +78,13 @@ export class Telemetry {
   private unsubscribers: Array<() => void> = [];
   private poll: ReturnType<typeof setInterval> | undefined;
 
-  attach(sdk: Sdk, onSdkError: (e: unknown) => void): void {
+  /**
+   * `onSdkError` receives every `error` event with what failed (`during`):
+   * 'commit' failures also reject the caller's own promise, the others
+   * (checkpoints of a streamed reply, index updates, compaction) have no
+   * caller to tell, so the page must show them.
+   */
+  attach(sdk: Sdk, onSdkError: (e: unknown, during: string) => void): void {
     this.detach();
     this.store.set(EMPTY);
     for (const type of SDK_EVENTS) {
@@ -92,8 +98,8 @@ export class Telemetry {
           events: [...s.events.slice(-49), { at: Date.now(), type, text: summarize(payload) }],
         }));
         if (type === 'error') {
-          const p = payload as { error?: unknown } | undefined;
-          onSdkError(p && typeof p === 'object' && 'error' in p ? p.error : payload);
+          const p = payload as { error?: unknown; during?: unknown } | undefined;
+          onSdkError(p && typeof p === 'object' && 'error' in p ? p.error : payload, String(p?.during ?? 'unknown'));
         }
       });
       this.unsubscribers.push(off);

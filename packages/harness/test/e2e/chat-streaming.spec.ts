@@ -41,6 +41,9 @@ test('rapid streaming: 4 messages without waiting, end during the 4th reply, all
   await expect(page.getByTestId('loaded-revision')).not.toHaveText('–', { timeout: 30_000 });
   await expect(page.getByTestId('conversation-status')).toHaveText('ended');
 
+  // The conversation list (the SDK's index on the node) has it too.
+  await expect(page.locator(`[data-testid=open-conversation][data-id="${conversationId}"]`)).toBeVisible();
+
   const stored = await shownMessages(page);
   expect(stored).toHaveLength(8);
   expect(stored.every((m) => m.state === 'stored')).toBe(true);
@@ -61,5 +64,10 @@ test('rapid streaming: 4 messages without waiting, end during the 4th reply, all
   expect(fourthWords).toBeLessThan(400); // cut short: the session really ended mid-stream
 
   expect(revisionErrors(consoleErrors)).toEqual([]);
+  // Stronger: no application error reached the console (hydration, uncaught
+  // rejections, ...). The browser's own network lines are allowed: S5 answers
+  // 404 for a registry entry that does not exist yet and 401 before the
+  // account is registered; those are protocol answers, not failures.
+  expect(consoleErrors.filter((e) => !e.startsWith('Failed to load resource'))).toEqual([]);
   await page.screenshot({ path: `${SCREENSHOT_DIR}chat-after-reload.png`, fullPage: true });
 });

@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { expectAllAcknowledged, openConnected, sendWithoutWaiting } from './helpers';
+import { SCREENSHOT_DIR, expectAllAcknowledged, openConnected, sendWithoutWaiting } from './helpers';
 
 test('conflict dialog: a rename from another tab is detected; keep mine and merge both work', async ({ context }) => {
   const tabA = await context.newPage();
@@ -29,6 +29,7 @@ test('conflict dialog: a rename from another tab is detected; keep mine and merg
   await expect(dialog).toBeVisible();
   await expect(tabA.getByTestId('conflict-mine-title')).toHaveText('Title from tab A');
   await expect(tabA.getByTestId('conflict-theirs-title')).toHaveText('Title from tab B');
+  await tabA.screenshot({ path: `${SCREENSHOT_DIR}conflict-dialog.png`, fullPage: true });
   await tabA.getByTestId('conflict-keep-mine').click();
   await expect(dialog).toBeHidden();
   await expect(tabA.getByTestId('conversation-title')).toHaveText('Title from tab A');

@@ -12,14 +12,20 @@ test('stress page with devnode faults on: 0 lost, 0 duplicates', async ({ page }
   const consoleErrors = watchConsole(page);
   await openConnected(page, '/stress');
 
-  await page.getByTestId('stress-devices').fill('3');
-  await page.getByTestId('stress-appends').fill('30');
+  // Bigger runs by hand: S5CHAT_E2E_STRESS_DEVICES=5 S5CHAT_E2E_STRESS_APPENDS=100 pnpm exec playwright test stress
+  const devices = process.env.S5CHAT_E2E_STRESS_DEVICES ?? '3';
+  const appends = process.env.S5CHAT_E2E_STRESS_APPENDS ?? '30';
+  await page.getByTestId('stress-devices').fill(devices);
+  await page.getByTestId('stress-appends').fill(appends);
+  // Paced appends make many separate writes (group commit would otherwise fold
+  // a burst into a few), so the faults hit many registry round trips.
+  await page.getByTestId('stress-interval').fill(process.env.S5CHAT_E2E_STRESS_INTERVAL_MS ?? '15');
   await page.getByTestId('faults-chaos').click();
   await expect(page.getByTestId('faults-applied')).toContainText('errorRate');
   await page.getByTestId('stress-run').click();
 
   const verdict = page.getByTestId('stress-verdict');
-  await expect(verdict).toBeVisible({ timeout: 75_000 });
+  await expect(verdict).toBeVisible({ timeout: 85_000 });
   await expect(page.getByTestId('stress-phase')).toHaveText('done');
   await page.screenshot({ path: `${SCREENSHOT_DIR}stress.png`, fullPage: true });
 
@@ -34,4 +40,10 @@ test('stress page with devnode faults on: 0 lost, 0 duplicates', async ({ page }
   // The faults were real: the devnode injected some during this run.
   expect(Number(await page.getByTestId('stress-run-faults-total').textContent())).toBeGreaterThan(0);
   expect(revisionErrors(consoleErrors)).toEqual([]);
+  console.log(
+    `[stress] ${devices} devices × ${appends} appends with chaos faults: acknowledged ${acked}, present ${present}, ` +
+      `lost 0, duplicates 0, ${await page.getByTestId('stress-time').textContent()}, ` +
+      `faults injected ${await page.getByTestId('stress-run-faults-total').textContent()}, ` +
+      `typed errors shown: [${(await page.locator('[data-testid=error]').evaluateAll((els) => els.map((e) => e.getAttribute('data-code')))).join(', ')}]`,
+  );
 });

@@ -1,8 +1,7 @@
 import { fireAtRate } from '../lib/fire';
 import { conversationId, makeMessages } from '../lib/messages';
 import { percentile, round } from '../lib/percentile';
-import { clean } from './stream';
-import { atMost, finalRead, measure, num, perAppendCost, ratioOf, type Scenario } from './types';
+import { atMost, finalRead, measure, num, perAppendCost, ratioOf, ratiosVsBaselines, type Scenario } from './types';
 
 /**
  * 4. devices — several SDK instances with the SAME identity (one per device) append to one
@@ -60,9 +59,10 @@ export const devices: Scenario = {
       await Promise.all(clients.map((c) => c.close()));
     }
   },
-  compare(s5chat, baseline) {
+  compare(r) {
+    const s5chat = r.s5chat;
     return {
-      ratio: clean({ ackP99X: ratioOf(num(baseline, 'ackP99Ms'), num(s5chat, 'ackP99Ms')) }),
+      ratio: ratiosVsBaselines(r, 'ackP99X', (s, b) => ratioOf(num(b, 'ackP99Ms'), num(s, 'ackP99Ms'))),
       targets: [atMost('s5chat lost', num(s5chat, 'lost'), 0), atMost('s5chat duplicates', num(s5chat, 'duplicates'), 0)],
     };
   },

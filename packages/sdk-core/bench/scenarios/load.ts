@@ -1,7 +1,6 @@
 import { conversationId, makeMessages } from '../lib/messages';
 import { round } from '../lib/percentile';
-import { clean } from './stream';
-import { atMost, measure, num, ratioOf, type Scenario } from './types';
+import { atMost, measure, num, ratioOf, ratiosVsBaselines, type Scenario } from './types';
 
 /**
  * 5. load — a long conversation read by a FRESH instance (cold: nothing cached), then read again
@@ -13,7 +12,7 @@ export const load: Scenario = {
   title: (s) => `cold load of a ${s.load.messages.toLocaleString('en')}-message conversation by a fresh instance, then a warm second load`,
   async run(ctx, side) {
     const cfg = ctx.settings.load;
-    const count = side === 'baseline' ? cfg.baselineMessages : cfg.messages;
+    const count = cfg.messages;
     const conv = conversationId('load', side);
     const writer = await ctx.open(side, 'writer');
     let seedMs: number;
@@ -48,10 +47,11 @@ export const load: Scenario = {
       await reader.close();
     }
   },
-  compare(s5chat, baseline) {
+  compare(r) {
+    const s5chat = r.s5chat;
     const expected = num(s5chat, 'messages');
     return {
-      ratio: clean({ coldMsX: ratioOf(num(baseline, 'coldMs'), num(s5chat, 'coldMs')) }),
+      ratio: ratiosVsBaselines(r, 'coldMsX', (s, b) => ratioOf(num(b, 'coldMs'), num(s, 'coldMs'))),
       targets: [
         atMost('s5chat coldRequests', num(s5chat, 'coldRequests'), 20),
         atMost('s5chat warmRequests', num(s5chat, 'warmRequests'), 1),

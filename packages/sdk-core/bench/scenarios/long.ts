@@ -1,8 +1,7 @@
 import type { ChatClient } from '../clients';
 import { conversationId, makeMessage, makeMessages } from '../lib/messages';
 import { round } from '../lib/percentile';
-import { clean } from './stream';
-import { atMost, measure, num, ratioOf, type Metrics, type Scenario, type ScenarioContext } from './types';
+import { atMost, measure, num, ratioOf, ratiosVsBaselines, type Metrics, type Scenario, type ScenarioContext } from './types';
 
 /**
  * 3. long — what ONE append costs once a conversation is long: bytes uploaded by append #early
@@ -13,12 +12,11 @@ import { atMost, measure, num, ratioOf, type Metrics, type Scenario, type Scenar
 export const long: Scenario = {
   name: 'long',
   title: (s) =>
-    `bytes uploaded by append #${s.long.earlyAppend} and #${s.long.messages} of ${s.long.messages} × ${s.long.messageBytes}-byte messages` +
-    (s.long.baselineMessages !== s.long.messages ? ` (baseline at #${s.long.baselineEarlyAppend}/#${s.long.baselineMessages})` : ''),
+    `bytes uploaded by append #${s.long.earlyAppend} and #${s.long.messages} of ${s.long.messages} × ${s.long.messageBytes}-byte messages`,
   async run(ctx, side) {
     const cfg = ctx.settings.long;
-    const total = side === 'baseline' ? cfg.baselineMessages : cfg.messages;
-    const early = side === 'baseline' ? cfg.baselineEarlyAppend : cfg.earlyAppend;
+    const total = cfg.messages;
+    const early = cfg.earlyAppend;
     const client = await ctx.open(side, 'device-1');
     try {
       const conv = conversationId('long', side);
@@ -48,10 +46,11 @@ export const long: Scenario = {
       await client.close();
     }
   },
-  compare(s5chat, baseline) {
+  compare(r) {
+    const s5chat = r.s5chat;
     const early = num(s5chat, 'appendEarlyBytes');
     return {
-      ratio: clean({ appendLastBytesX: ratioOf(num(baseline, 'appendLastBytes'), num(s5chat, 'appendLastBytes')) }),
+      ratio: ratiosVsBaselines(r, 'appendLastBytesX', (s, b) => ratioOf(num(b, 'appendLastBytes'), num(s, 'appendLastBytes'))),
       targets: [
         atMost('s5chat appendLastBytes', num(s5chat, 'appendLastBytes'), 8192),
         atMost('s5chat appendEarlyBytes', early, 8192),

@@ -1,7 +1,7 @@
 import { fireAtRate } from '../lib/fire';
 import { conversationId, makeMessages } from '../lib/messages';
 import { percentile, round } from '../lib/percentile';
-import { atMost, finalRead, measure, num, perAppendCost, ratioOf, type Scenario } from './types';
+import { atMost, finalRead, measure, num, perAppendCost, ratioOf, ratiosVsBaselines, type Scenario } from './types';
 
 /**
  * 1. stream — one device fires appends into one conversation at a fixed rate without waiting
@@ -42,12 +42,13 @@ export const stream: Scenario = {
       await client.close();
     }
   },
-  compare(s5chat, baseline) {
+  compare(r) {
+    const s5chat = r.s5chat;
     return {
-      ratio: clean({
-        ackP99X: ratioOf(num(baseline, 'ackP99Ms'), num(s5chat, 'ackP99Ms')),
-        bytesPerAppendX: ratioOf(num(baseline, 'bytesPerAppend'), num(s5chat, 'bytesPerAppend')),
-      }),
+      ratio: {
+        ...ratiosVsBaselines(r, 'ackP99X', (s, b) => ratioOf(num(b, 'ackP99Ms'), num(s, 'ackP99Ms'))),
+        ...ratiosVsBaselines(r, 'bytesPerAppendX', (s, b) => ratioOf(num(b, 'bytesPerAppend'), num(s, 'bytesPerAppend'))),
+      },
       targets: [
         atMost('s5chat ackP99Ms', num(s5chat, 'ackP99Ms'), 1000),
         atMost('s5chat registryWritesPerAppend', num(s5chat, 'registryWritesPerAppend'), 0.15),
@@ -55,7 +56,3 @@ export const stream: Scenario = {
     };
   },
 };
-
-export function clean(r: Record<string, number | undefined>): Record<string, number> {
-  return Object.fromEntries(Object.entries(r).filter((e): e is [string, number] => e[1] !== undefined));
-}

@@ -35,7 +35,27 @@ export interface Scenario {
   /** One line for the table and docs. */
   title(settings: BenchSettings): string;
   run(ctx: ScenarioContext, side: Side): Promise<Metrics>;
-  compare(s5chat: Metrics | undefined, baseline: Metrics | undefined): Comparison;
+  /** Ratios against both baselines, and issue 6's targets. */
+  compare(results: SideResults): Comparison;
+}
+
+export type SideResults = Partial<Record<Side, Metrics>>;
+
+/**
+ * The same ratio against each baseline: `name` against `baseline`, `${name}VsCached` against
+ * `baselineCached`. `better` computes "how many times better s5chat is" from (s5chat, baseline).
+ */
+export function ratiosVsBaselines(
+  r: SideResults,
+  name: string,
+  better: (s5chat: Metrics | undefined, baseline: Metrics | undefined) => number | undefined,
+): Record<string, number> {
+  const out: Record<string, number> = {};
+  const a = better(r.s5chat, r.baseline);
+  const b = better(r.s5chat, r.baselineCached);
+  if (a !== undefined) out[name] = a;
+  if (b !== undefined) out[`${name}VsCached`] = b;
+  return out;
 }
 
 /** Per-append network cost as the devnode counted it. */

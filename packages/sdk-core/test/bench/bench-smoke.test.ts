@@ -15,16 +15,16 @@ function tinySettings(): BenchSettings {
     ...quick,
     latencyMs: 2,
     stream: { appends: 8, perSecond: 100 },
-    burst: { appends: 6 },
-    long: { messages: 12, earlyAppend: 4, messageBytes: 500, baselineMessages: 12, baselineEarlyAppend: 4, seedWave: 4 },
+    burst: { appends: 6, repeats: 2 },
+    long: { messages: 12, earlyAppend: 4, messageBytes: 500, seedWave: 4 },
     devices: { devices: 2, appendsPerDevice: 6, perSecondPerDevice: 100 },
-    load: { messages: 40, messageBytes: 100, seedWave: 20, baselineMessages: 40 },
+    load: { messages: 40, messageBytes: 100, seedWave: 20 },
     timeoutMs: 60_000,
   };
 }
 
 describe('pnpm bench machinery', () => {
-  it('runs every scenario for s5chat and the baseline and reports the documented shape', async () => {
+  it('runs every scenario for s5chat and both baselines and reports the documented shape', async () => {
     const results = await runBench({ settings: tinySettings() });
     // The JSON written to bench/results.json must survive serialisation unchanged.
     const json = JSON.parse(JSON.stringify(results)) as typeof results;
@@ -35,12 +35,19 @@ describe('pnpm bench machinery', () => {
     for (const [name, r] of Object.entries(json.scenarios)) {
       expect(r.s5chat?.error, `${name}/s5chat crashed`).toBeUndefined();
       expect(r.baseline?.error, `${name}/baseline crashed`).toBeUndefined();
+      expect(r.baselineCached?.error, `${name}/baselineCached crashed`).toBeUndefined();
       expect(r.targets.length, `${name} has targets`).toBeGreaterThan(0);
     }
 
     const { stream, burst, long, devices, load } = json.scenarios;
     expect(stream!.s5chat).toMatchObject({ appends: 8, acknowledged: 8, failed: 0, lost: 0, duplicates: 0 });
     expect(stream!.baseline).toMatchObject({ appends: 8, acknowledged: 8, lost: 0 });
+    expect(stream!.baselineCached).toMatchObject({ appends: 8, acknowledged: 8, lost: 0 });
+    // The baseline's five round trips per append (get, download, upload, get, set; the very first
+    // append has nothing to download); the cached variant answers reads from memory on one device.
+    expect(stream!.baseline!.requestsPerAppend as number).toBeGreaterThan(4);
+    expect(stream!.baseline!.requestsPerAppend as number).toBeLessThanOrEqual(5);
+    expect(stream!.baselineCached!.requestsPerAppend as number).toBeLessThan(3);
     for (const key of ['ackP50Ms', 'ackP99Ms', 'registryWritesPerAppend', 'bytesPerAppend', 'totalMs']) {
       expect(typeof stream!.s5chat![key], key).toBe('number');
     }
@@ -48,8 +55,9 @@ describe('pnpm bench machinery', () => {
     expect(stream!.s5chat!.registryWritesPerAppend as number).toBeLessThanOrEqual(1);
     expect(stream!.baseline!.registryWritesPerAppend as number).toBeGreaterThanOrEqual(1);
 
-    expect(burst!.s5chat).toMatchObject({ appends: 6, acknowledged: 6, lost: 0 });
+    expect(burst!.s5chat).toMatchObject({ appends: 6, acknowledged: 6, runs: 2, failed: 0, lost: 0 });
     expect(typeof burst!.ratio?.throughputX).toBe('number');
+    expect(typeof burst!.ratio?.throughputXVsCached).toBe('number');
 
     expect(long!.s5chat).toMatchObject({ appendEarlyIndex: 4, appendLastIndex: 12 });
     expect(long!.s5chat!.appendLastBytes as number).toBeGreaterThan(0);

@@ -119,6 +119,28 @@ describe('devnode: 3 devices × 50 concurrent appends + stale snapshot saves', (
   }, 180_000);
 });
 
+describe('devnode: the same race with pacing off (pure leader/follower, maximum contention)', () => {
+  it('loses nothing; appends that gave up after 4 attempts are re-submitted by id and land once', async () => {
+    node.setFaults({ latencyMs: 5, jitterMs: 10, conflictRate: 0.05, staleReadRate: 0.2 });
+    try {
+      const seed = generateSeedPhrase();
+      const sdks = await devices(3, seed, { storage: { busyLingerMs: 0, contentionBackoffMaxMs: 0 } });
+      const { acked, resubmitted } = await race(sdks, 'no-pacing-chat', 50, 600);
+      expect(acked.size).toBe(150);
+      await Promise.all(sdks.map((s) => s.storage.flush()));
+      node.setFaults({ latencyMs: 0, jitterMs: 0, conflictRate: 0, staleReadRate: 0 });
+      const { loaded, lost, duplicates, unknown } = await verify(seed, 'no-pacing-chat', acked);
+      expect({ lost, duplicates, unknown }).toEqual({ lost: [], duplicates: 0, unknown: [] });
+      expect(loaded.messages).toHaveLength(150);
+      const m = sdks.map((s) => s.storage.metrics().total);
+      console.log(`[devnode no pacing] 150 acked, 0 lost; writes=${m.reduce((n, x) => n + x.writes, 0)} conflicts=${m.reduce((n, x) => n + x.conflicts, 0)} app re-submits=${resubmitted}`);
+      await Promise.all(sdks.map((s) => s.close()));
+    } finally {
+      node.setFaults({ latencyMs: 0, jitterMs: 0, errorRate: 0, conflictRate: 0, staleReadRate: 0 });
+    }
+  }, 180_000);
+});
+
 describe('devnode: createSdk round trip', () => {
   for (const encryption of ['on', 'off'] as const) {
     it(`encryption ${encryption}: save, load from another device, list, delete`, async () => {

@@ -114,7 +114,7 @@ describe('chaos: 5 devices × 200 operations × 3 conversations under injected f
 
     async function runDevice(d: number): Promise<void> {
       const sdk = devices[d]!;
-      const process = `device-${d}`;
+      const client = `device-${d}`;
       const snapshots = new Map<string, { messages: SentMessage[]; metadata: Record<string, unknown> }>();
       let seq = 0;
       const newMessage = (timestamp: number, role: 'user' | 'assistant'): SentMessage => {
@@ -126,11 +126,11 @@ describe('chaos: 5 devices × 200 operations × 3 conversations under injected f
         switch (op.kind) {
           case 'append': {
             const m = newMessage(BASE_TS + op.dt, op.role);
-            await history.run(process, 'append', conversationId, [m], () => sdk.storage.appendMessage(conversationId, { ...m }));
+            await history.run(client, 'append', conversationId, [m], () => sdk.storage.appendMessage(conversationId, { ...m }));
             break;
           }
           case 'load': {
-            const c = await history.run(process, 'load', conversationId, [], () => sdk.storage.loadConversation(conversationId));
+            const c = await history.run(client, 'load', conversationId, [], () => sdk.storage.loadConversation(conversationId));
             if (c) snapshots.set(conversationId, { messages: c.messages.map((m) => ({ ...m })), metadata: { ...c.metadata } });
             break;
           }
@@ -139,14 +139,14 @@ describe('chaos: 5 devices × 200 operations × 3 conversations under injected f
             // stale snapshots erase other writers' appends.
             const snap = snapshots.get(conversationId) ?? { messages: [], metadata: {} };
             const messages = [...snap.messages, newMessage(BASE_TS + op.dt, 'user')];
-            await history.run(process, 'save', conversationId, messages, () =>
+            await history.run(client, 'save', conversationId, messages, () =>
               sdk.storage.saveConversation({ id: conversationId, messages: messages.map((m) => ({ ...m })), metadata: snap.metadata }),
             );
             break;
           }
           case 'complete': {
-            await history.run(process, 'complete', conversationId, [], async () => {
-              const session = await sdk.sessions.start({ conversationId });
+            await history.run(client, 'complete', conversationId, [], async () => {
+              const session = sdk.sessions.start({ conversationId });
               await session.complete();
             });
             break;
@@ -158,7 +158,7 @@ describe('chaos: 5 devices × 200 operations × 3 conversations under injected f
       for (const op of plans[d]!) {
         // Like a UI that shows "offline": after a portal-unavailable error (e.g. the client's circuit
         // breaker opened after a run of injected faults) pause instead of burning the plan in milliseconds.
-        const errors = history.ops().filter((o) => o.process === process && o.errorCode === 'PORTAL_UNAVAILABLE').length;
+        const errors = history.ops().filter((o) => o.process === client && o.errorCode === 'PORTAL_UNAVAILABLE').length;
         if (errors > seenErrors) {
           seenErrors = errors;
           await new Promise((r) => setTimeout(r, 500));
@@ -213,6 +213,21 @@ describe('chaos: 5 devices × 200 operations × 3 conversations under injected f
         errorCodes: JSON.stringify(result.errorCodes),
         seconds: ((performance.now() - started) / 1000).toFixed(1),
       }),
+    );
+
+    // Where the time went (printed, never asserted: the machine is shared).
+    const byKind = new Map<string, number[]>();
+    for (const o of history.ops()) {
+      if (o.completedAt === undefined) continue;
+      const list = byKind.get(o.kind) ?? [];
+      list.push(o.completedAt - o.invokedAt);
+      byKind.set(o.kind, list);
+    }
+    const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))] ?? 0;
+    console.log(
+      `[chaos] latency ms by kind: ${[...byKind]
+        .map(([k, xs]) => `${k} n=${xs.length} p50=${pct(xs, 0.5).toFixed(0)} p99=${pct(xs, 0.99).toFixed(0)}`)
+        .join('; ')}`,
     );
 
     expect(result.valid, `seed ${SEED}\n${explain(result)}`).toBe(true);

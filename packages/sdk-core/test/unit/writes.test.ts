@@ -155,6 +155,8 @@ describe('appends and saves', () => {
       [() => sm.appendMessage('a/b', msg('m')), ['conversationId']],
       [() => sm.appendMessage('', msg('m')), ['conversationId']],
       [() => sm.appendMessage('x'.repeat(129), msg('m')), ['conversationId']],
+      [() => sm.appendMessage('..', msg('m')), ['conversationId']],
+      [() => sm.appendMessage('c', msg('.')), ['message.id']],
       [() => sm.appendMessage('c', { role: 'bot', content: 5 } as never), ['message.role', 'message.content']],
       [() => sm.appendMessage('c', { role: 'user', content: 'x'.repeat(11) }), ['message.content']],
       [() => sm.appendMessage('c', { id: 'has space', role: 'user', content: 'x' }), ['message.id']],
@@ -365,10 +367,10 @@ describe('pacing under load', () => {
     await sm.appendMessage('x', msg('b')); // one lost race → contention pause for the next write
     sleeps.length = 0;
     await sm.appendMessage('x', msg('c'));
-    expect(sleeps[0]).toBe(100); // 100 ms × jitter(0.5 → 1.0)
+    expect(sleeps[0]).toBe(600); // the contention floor × jitter(0.5 → 1.0)
     sleeps.length = 0;
     await sm.appendMessage('x', msg('d'));
-    expect(sleeps[0]).toBe(50); // halved after a clean write
+    expect(sleeps[0]).toBe(300); // halved after a clean write
   });
 });
 
@@ -385,5 +387,46 @@ describe('inline delta', () => {
     const loaded = (await b.loadConversation('i'))!;
     expect(loaded.messages.map((m) => m.id)).toEqual(['m1', 'm2']);
     expect(tapB.calls).toEqual(['registryGet', 'downloadBlob']); // registry + head only
+  });
+});
+
+describe('metrics', () => {
+  it('counts per conversation and in total, with rates, lock-wait percentiles and queue depth', async () => {
+    const shared = new MemoryBackend();
+    const tap = new Tap(shared);
+    const sm = manager(shared, { backend: tap, busyLingerMs: 0 });
+    const other = manager(shared);
+    await sm.appendMessage('a', msg('a1'));
+    let raced = false;
+    tap.before = async (name) => {
+      if (name === 'registrySet' && !raced) {
+        raced = true;
+        await other.appendMessage('a', msg('o1'));
+      }
+    };
+    await sm.appendMessage('a', msg('a2'));
+    tap.before = undefined;
+    await sm.saveConversation({ id: 'b', messages: [msg('b1')] });
+    await sm.updateMetadata('b', { title: 'B' });
+    await sm.deleteConversation('b');
+    const depth: number[] = [];
+    const burst = Array.from({ length: 5 }, (_, i) => sm.appendMessage('a', msg(`q${i}`)));
+    depth.push(sm.metrics().total.queueDepth);
+    await Promise.all(burst);
+    const { total, conversations } = sm.metrics();
+    expect(depth[0]).toBe(5);
+    expect(total.queueDepth).toBe(0);
+    expect(total.maxQueueDepth).toBeGreaterThanOrEqual(5);
+    const a = conversations.a!;
+    expect(a).toMatchObject({ appends: 7, writes: 3, conflicts: 1, retries: 1, merges: 1, writesRetried: 1, writesRetriedOk: 1, failures: 0 });
+    expect(a.avgAttemptsPerWrite).toBeCloseTo(4 / 3);
+    expect(a.avgOperationsPerWrite).toBeCloseTo(7 / 3);
+    expect(a.retrySuccessRate).toBe(1);
+    expect(a.conflictRate).toBeCloseTo(1 / 4);
+    expect(a.bytesUploaded).toBeGreaterThan(0);
+    expect(conversations.b).toMatchObject({ saves: 1, metadataUpdates: 1, deletes: 1, writes: 3 });
+    expect(total.appends).toBe(7);
+    expect(total.bytesUploaded).toBeGreaterThanOrEqual(a.bytesUploaded + conversations.b!.bytesUploaded);
+    expect(total.lockWaitP99Ms).toBeGreaterThanOrEqual(total.lockWaitP50Ms);
   });
 });
