@@ -6,6 +6,7 @@
 import { execSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 
+process.env.NEXT_TELEMETRY_DISABLED ??= '1';
 execSync('node scripts/bootstrap.mjs --browsers', { stdio: 'inherit' });
 rmSync('reports', { recursive: true, force: true });
 
