@@ -1,6 +1,7 @@
 /**
- * One interface over the two things the bench compares, so every scenario drives both the same
- * way: s5chat (`createSdk` → StorageManager) and the baseline (naive-conversation-store.ts).
+ * One interface over the things the bench compares, so every scenario drives them the same way:
+ * s5chat (`createSdk` → StorageManager) and the baseline (naive-conversation-store.ts), plain and
+ * with the reference client's read caches.
  * Each client owns its own PortalClient so the bench can read that client's request and byte
  * counters; the devnode's counters give the same figures from the server side.
  */
@@ -17,7 +18,6 @@ import { withReferenceReadCache } from './baseline/reference-read-cache';
  */
 export type Side = 's5chat' | 'baseline' | 'baselineCached';
 export const SIDES: readonly Side[] = ['s5chat', 'baseline', 'baselineCached'];
-export const BASELINE_SIDES = ['baseline', 'baselineCached'] as const;
 
 export interface BenchMessage {
   id: string;

@@ -1,8 +1,9 @@
 /**
- * `pnpm bench` (root) → turbo → `pnpm --filter @s5chat/sdk-core bench` → `tsx bench/run.ts`.
+ * `pnpm bench` (root) → turbo → sdk-core's `bench` script → `tsx --tsconfig bench/tsconfig.json bench/run.ts`
+ * (the tsconfig maps the workspace packages to their sources, so no stale build is measured).
  *
- *   tsx bench/run.ts [--quick] [--only stream,burst] [--sides s5chat,baseline,baselineCached] [--out FILE]
- *   env: BENCH_LATENCY_MS (default 50), BENCH_ENCRYPTION=off, BENCH_TIMEOUT_MS
+ *   pnpm bench [--quick] [--only stream,burst] [--sides s5chat,baseline,baselineCached] [--out FILE]
+ *   env: BENCH_LATENCY_MS (default 50), BENCH_LINGER_MS, BENCH_ENCRYPTION=off, BENCH_TIMEOUT_MS
  *
  * Prints the table on stdout (progress on stderr) and writes `bench/results.json` at the repo
  * root (full runs only; a --quick run writes only when --out is given, so quick numbers never
@@ -33,7 +34,7 @@ const { values } = parseArgs({
 });
 
 if (values.help) {
-  console.log('usage: tsx bench/run.ts [--quick] [--only stream,burst,long,devices,load] [--sides s5chat,baseline,baselineCached] [--out FILE]');
+  console.log('usage: pnpm bench [--quick] [--only stream,burst,long,devices,load] [--sides s5chat,baseline,baselineCached] [--out FILE]');
   process.exit(0);
 }
 

@@ -161,6 +161,7 @@ export class StorageManager {
   readonly #compacting = new Set<string>();
   readonly #maintenance = new Set<Promise<void>>();
   readonly #indexDirty = new Set<string>();
+  #indexRepair?: Promise<void>;
   /** Per conversation: extra pause after lost races (AIMD: doubles on conflict, halves on a clean write). */
   readonly #contention = new Map<string, number>();
   /** Per conversation: the revision of our last committed write (to notice other writers). */
@@ -730,10 +731,46 @@ export class StorageManager {
       await this.#committer.submit(INDEX_KEY, { target: 'index', op });
       this.#indexDirty.delete(conversationId);
     } catch (error) {
-      // The conversation itself is durable; retry the list entry with its next write.
+      // The conversation itself is durable; the list entry is repaired in the background (and
+      // with the conversation's next write).
       this.#indexDirty.add(conversationId);
       this.#events.emit('error', { conversationId, error, during: 'index', operations: 1 });
+      this.#scheduleIndexRepair();
     }
+  }
+
+  /**
+   * Re-derive list entries of conversations whose index update failed, from their stored state, a
+   * few times with growing pauses. Maintenance: tracked by flush(), failures go to 'error'.
+   */
+  #scheduleIndexRepair(): void {
+    if (this.#indexRepair || this.#closed) return;
+    const task = (async () => {
+      for (let round = 1; round <= 3 && this.#indexDirty.size > 0; round++) {
+        await this.#sleep(500 * round);
+        for (const id of [...this.#indexDirty]) {
+          const keys = this.#keysFor(id);
+          const { state } = await this.#reader.read(id, keys, await this.#registryGet(id, keys));
+          const op: IndexOp = { id, revision: state.revision, exists: state.exists, createdAt: state.createdAt, updatedAt: state.updatedAt };
+          const title = state.metadata.values.title;
+          if (state.exists && typeof title === 'string') op.title = title;
+          try {
+            await this.#committer.submit(INDEX_KEY, { target: 'index', op });
+            this.#indexDirty.delete(id);
+          } catch {
+            // try again next round
+          }
+        }
+      }
+      if (this.#indexDirty.size > 0) throw new Error(`index entries still stale: ${[...this.#indexDirty].join(', ')}`);
+    })()
+      .catch((error: unknown) => this.#events.emit('error', { conversationId: INDEX_KEY, error, during: 'index', operations: this.#indexDirty.size }))
+      .finally(() => {
+        this.#indexRepair = undefined;
+        this.#maintenance.delete(task);
+      });
+    this.#indexRepair = task;
+    this.#maintenance.add(task);
   }
 
   #indexKeysOnce(): DocumentKeys {

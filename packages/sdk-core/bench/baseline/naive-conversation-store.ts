@@ -2,9 +2,9 @@
  * BASELINE FOR COMPARISON ONLY — DO NOT USE THIS CODE FOR ANYTHING ELSE.
  *
  * This module reproduces, on purpose, the conversation-storage strategy that S5 chat SDKs commonly
- * use today (see /work/shared/DESIGN-NOTES.md, "The baseline we replace"). `pnpm bench` runs it
- * next to s5chat in the same process, against the same devnode, through the same `@s5chat/s5`
- * client, so that the comparison measures the strategy and nothing else.
+ * use today (the team's DESIGN-NOTES, "The baseline we replace"; summarised in docs/BENCHMARKS.md).
+ * `pnpm bench` runs it next to s5chat in the same process, against the same devnode, through the
+ * same `@s5chat/s5` client, so that the comparison measures the strategy and nothing else.
  *
  * It is KNOWN TO BE WRONG, and the bench relies on it behaving exactly this wrongly:
  *  - one in-memory promise chain per conversation id; a failed predecessor is swallowed and the

@@ -10,6 +10,7 @@
  * stale reads and latency reproducibly.
  */
 import {
+  AbortError,
   BlobId,
   HashMismatchError,
   InvalidSignatureError,
@@ -146,7 +147,7 @@ export class MemoryBackend implements S5Backend {
   }
 
   #checkAborted(opts?: CallOptions): void {
-    if (opts?.signal?.aborted) throw new PortalUnavailableError('Aborted.', { cause: opts.signal.reason });
+    if (opts?.signal?.aborted) throw new AbortError('The operation was aborted.', { cause: opts.signal.reason });
   }
 
   registryGet(publicKey33: Uint8Array, opts?: CallOptions): Promise<RegistryEntry | null> {

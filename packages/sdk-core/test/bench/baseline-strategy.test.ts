@@ -7,6 +7,7 @@ import { startDevnode } from '@s5chat/devnode';
 import { generateSeedPhrase, PortalClient, S5Identity, type S5Backend } from '@s5chat/s5';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NaiveConversationStore, type BaselineMessage } from '../../bench/baseline/naive-conversation-store';
+import { withReferenceReadCache } from '../../bench/baseline/reference-read-cache';
 
 let node: Awaited<ReturnType<typeof startDevnode>>;
 beforeAll(async () => {
@@ -120,5 +121,29 @@ describe('bench baseline (naive conversation store)', () => {
     expect(storeA.counters.failedSaves).toBe(0);
     const ids = (await storeB.loadConversation('c4'))?.messages.map((m) => m.id);
     expect(ids).toEqual(['a1', 'a2']);
+  });
+});
+
+describe('bench baseline read cache (reference client caches)', () => {
+  it('serves its own writes from memory, misses other devices, and re-reads after a rejected set', async () => {
+    const { phrase, clientA, clientB } = twoDevices();
+    const storeA = new NaiveConversationStore({ backend: withReferenceReadCache(clientA), identity: S5Identity.fromSeedPhrase(phrase) });
+    const storeB = new NaiveConversationStore({ backend: clientB, identity: S5Identity.fromSeedPhrase(phrase) });
+    await storeA.appendMessage('c5', msg('a1'));
+
+    node.resetStats();
+    await storeA.appendMessage('c5', msg('a2'));
+    // Load and re-read come from memory: only the upload and the registry set reach the node.
+    expect(node.stats().requests.total).toBe(2);
+
+    await storeB.appendMessage('c5', msg('b1'));
+    // A still sees its own last write, not B's (the reference client's 60 s registry cache).
+    expect((await storeA.loadConversation('c5'))?.messages.map((m) => m.id)).toEqual(['a1', 'a2']);
+
+    // A's next save is rejected (B holds that revision), the cache entry is dropped, the retry
+    // re-reads the node and overwrites B's message with A's stale snapshot.
+    await storeA.appendMessage('c5', msg('a3'));
+    expect(storeA.counters.revisionErrors).toBe(1);
+    expect((await storeB.loadConversation('c5'))?.messages.map((m) => m.id)).toEqual(['a1', 'a2', 'a3']);
   });
 });

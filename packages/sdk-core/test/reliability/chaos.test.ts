@@ -9,7 +9,7 @@ import { generateSeedPhrase } from '@s5chat/s5';
 import { createSdk } from '../../src/index';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { check, explain, History, summarize, type ReadMessage, type SentMessage } from './checker';
+import { check, compareMessages, explain, History, summarize, type ReadMessage, type SentMessage } from './checker';
 import { runSeed } from './support';
 
 type Sdk = Awaited<ReturnType<typeof createSdk>>;
@@ -24,17 +24,27 @@ const WINDOW = 3;
 const FAULTS = { errorRate: 0.07, resetRate: 0.03, conflictRate: 0.05, staleReadRate: 0.05, latencyMs: 1, jitterMs: 8 };
 const BASE_TS = 1_750_000_000_000;
 
+interface StreamRecord {
+  id: string;
+  conversationId: string;
+  /** The complete reply; checkpoints carry prefixes of it. */
+  full: string;
+  outcome: 'ok' | 'unknown';
+}
+
 type PlannedOp =
   | { kind: 'append'; conv: number; dt: number; role: 'user' | 'assistant' }
   | { kind: 'load'; conv: number }
   | { kind: 'saveStale'; conv: number; dt: number }
-  | { kind: 'complete'; conv: number };
+  | { kind: 'complete'; conv: number }
+  | { kind: 'stream'; conv: number; tokens: number };
 
 const conv = fc.integer({ min: 0, max: CONVERSATIONS.length - 1 });
 // Timestamps from a narrow window so collisions are common and the id tie-break is exercised.
 const dt = fc.integer({ min: 0, max: 2000 });
 const opArb: fc.Arbitrary<PlannedOp> = fc.oneof(
-  { weight: 78, arbitrary: fc.record({ kind: fc.constant('append' as const), conv, dt, role: fc.constantFrom('user' as const, 'assistant' as const) }) },
+  { weight: 75, arbitrary: fc.record({ kind: fc.constant('append' as const), conv, dt, role: fc.constantFrom('user' as const, 'assistant' as const) }) },
+  { weight: 3, arbitrary: fc.record({ kind: fc.constant('stream' as const), conv, tokens: fc.integer({ min: 3, max: 10 }) }) },
   { weight: 10, arbitrary: fc.record({ kind: fc.constant('load' as const), conv }) },
   { weight: 10, arbitrary: fc.record({ kind: fc.constant('saveStale' as const), conv, dt }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('complete' as const), conv }) },
@@ -110,6 +120,7 @@ describe('chaos: 5 devices × 200 operations × 3 conversations under injected f
     node.setFaults({ ...FAULTS, seed: SEED });
 
     const history = new History();
+    const streams: StreamRecord[] = [];
     const plans = Array.from({ length: DEVICES }, (_, d) => planFor(d));
 
     async function runDevice(d: number): Promise<void> {
@@ -142,6 +153,26 @@ describe('chaos: 5 devices × 200 operations × 3 conversations under injected f
             await history.run(client, 'save', conversationId, messages, () =>
               sdk.storage.saveConversation({ id: conversationId, messages: messages.map((m) => ({ ...m })), metadata: snap.metadata }),
             );
+            break;
+          }
+          case 'stream': {
+            // An assistant reply streamed through a session: coalesced checkpoints of the partial text
+            // (same id, growing content) and one final write. The id is ours, the timestamp the SDK's.
+            const id = `d${d}-s${String(seq++).padStart(4, '0')}`;
+            const parts = [`chaos ${SEED} ${id}`, ...Array.from({ length: op.tokens }, (_, i) => ` token${i}`)];
+            const stream: StreamRecord = { id, conversationId, full: parts.join(''), outcome: 'unknown' };
+            streams.push(stream);
+            async function* tokens() {
+              for (const part of parts) {
+                await new Promise((r) => setTimeout(r, 15));
+                yield part;
+              }
+            }
+            await history.run(client, 'stream', conversationId, [], async () => {
+              const session = sdk.sessions.start({ conversationId });
+              await session.streamAssistant(tokens(), { messageId: id, checkpointMs: 30 });
+              stream.outcome = 'ok';
+            });
             break;
           }
           case 'complete': {
@@ -198,7 +229,44 @@ describe('chaos: 5 devices × 200 operations × 3 conversations under injected f
     // Metadata (session status etc.) converges too: every device reads what the fresh instance reads.
     const metadataDiverged = [...metadataSeen].filter(([key, json]) => json !== metadataSeen.get(`verifier:${key.split(':')[1]}`)).map(([key]) => key);
 
-    const result = check({ history: history.ops(), final, replicas });
+    // Streamed replies are judged on their own (their timestamp is the SDK's and their content grows);
+    // everything else goes through the set-full checker.
+    const streamIds = new Map(streams.map((st) => [st.id, st]));
+    const streamProblems: string[] = [];
+    const withoutStreams = (reads: Map<string, ReadMessage[]>, who: string) => {
+      const out = new Map<string, ReadMessage[]>();
+      for (const [conversationId, messages] of reads) {
+        messages.forEach((m, i) => {
+          const prev = messages[i - 1];
+          if (prev && compareMessages(prev, m) > 0) streamProblems.push(`${who}: ${conversationId}@${i} out of (timestamp, id) order`);
+        });
+        out.set(conversationId, messages.filter((m) => !streamIds.has(m.id)));
+        for (const st of streams) {
+          const copies = messages.filter((m) => m.id === st.id);
+          if (st.conversationId !== conversationId) {
+            if (copies.length) streamProblems.push(`${who}: ${st.id} misplaced in ${conversationId}`);
+            continue;
+          }
+          if (copies.length > 1) streamProblems.push(`${who}: ${st.id} duplicated`);
+          const c = copies[0];
+          if (!c) {
+            if (st.outcome === 'ok') streamProblems.push(`${who}: acknowledged stream ${st.id} lost`);
+          } else if (st.outcome === 'ok' ? c.content !== st.full : !st.full.startsWith(c.content)) {
+            // An acknowledged stream must end with its full text (a late checkpoint must not win).
+            streamProblems.push(`${who}: ${st.id} has ${JSON.stringify(c.content.slice(-40))}, expected ${st.outcome === 'ok' ? 'the full reply' : 'a prefix of it'}`);
+          }
+        }
+      }
+      return out;
+    };
+    const result = check({
+      // Stale-snapshot saves may carry streamed replies they loaded (possibly a partial checkpoint);
+      // those are judged by the stream rules above, so they are taken out of the set-full history too.
+      history: history.ops().map((o) => ({ ...o, messages: o.messages.filter((m) => !streamIds.has(m.id)) })),
+      final: withoutStreams(final, 'verifier'),
+      replicas: new Map([...replicas].map(([who, reads]) => [who, withoutStreams(reads, who)])),
+    });
+    const streamsOk = streams.filter((st) => st.outcome === 'ok').length;
     const appends = history.ops().filter((o) => o.kind === 'append');
     const untyped = Object.keys(result.errorCodes).filter((c) => c.startsWith('UNTYPED'));
     console.log(
@@ -206,6 +274,8 @@ describe('chaos: 5 devices × 200 operations × 3 conversations under injected f
         seed: SEED,
         retries,
         conflicts,
+        streams: `${streamsOk}/${streams.length}`,
+        streamProblems: streamProblems.length,
         merges: sum('merges'),
         writes: sum('writes'),
         registryWrites: sum('registryWrites'),
@@ -232,6 +302,7 @@ describe('chaos: 5 devices × 200 operations × 3 conversations under injected f
 
     expect(result.valid, `seed ${SEED}\n${explain(result)}`).toBe(true);
     expect(result.operations).toBe(DEVICES * OPS_PER_DEVICE);
+    expect(streamProblems, `seed ${SEED}: streamed replies`).toEqual([]);
     expect(metadataDiverged, 'devices whose conversation metadata differs from the fresh read').toEqual([]);
     expect(untyped, 'every failure carries a typed code').toEqual([]);
     expect(pendingAfterFlush).toEqual(devices.map(() => 0));

@@ -154,6 +154,50 @@ describe('fuzzing bad input into the SDK (typed ValidationError, nothing written
     );
   }, 60_000);
 
+  it('listConversations with malformed paging options', async () => {
+    const badLimit = fc.oneof(
+      fc.integer({ max: 0 }),
+      fc.integer({ min: 1001 }),
+      fc.double({ noInteger: true, noNaN: true, min: -1e6, max: 1e6 }),
+      fc.constantFrom(Number.NaN, Number.POSITIVE_INFINITY),
+      fc.string({ maxLength: 4 }),
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(
+          badLimit.map((limit) => ({ limit })),
+          fc.oneof(fc.integer(), fc.constant(null), fc.string({ minLength: 2049, maxLength: 2100 })).map((cursor) => ({ cursor })),
+        ),
+        async (opts) => {
+          await expectValidationError(() => sdk.storage.listConversations(opts as never), `list ${JSON.stringify(opts)?.slice(0, 60)}`);
+        },
+      ),
+      run(500),
+    );
+  }, 60_000);
+
+  it('createSdk with malformed options is refused before any request', async () => {
+    const before = node.stats().requests.total;
+    const seedPhrase = generateSeedPhrase();
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(
+          fc.constant({ why: 'no identity', value: { portalUrl: node.url } as unknown }),
+          fc.constant({ why: 'two identities', value: { portalUrl: node.url, seedPhrase, identity: {} } as unknown }),
+          fc.string({ maxLength: 20 }).filter((u) => !/^https?:\/\//.test(u)).map((portalUrl) => ({ why: 'portalUrl not http(s)', value: { portalUrl, seedPhrase } as unknown })),
+          fc.string({ maxLength: 6 }).filter((e) => e !== 'on' && e !== 'off').map((encryption) => ({ why: 'encryption', value: { portalUrl: node.url, seedPhrase, encryption } as unknown })),
+          fc.integer({ max: 0 }).map((n) => ({ why: 'limits', value: { portalUrl: node.url, seedPhrase, limits: { maxContentBytes: n } } as unknown })),
+          wrongTypeArb.filter((b) => b.value === null || typeof b.value !== 'object').map((b) => ({ why: `options ${b.why}`, value: b.value })),
+        ),
+        async (bad) => {
+          await expectValidationError(() => createSdk(bad.value as never), `createSdk ${bad.why}`);
+        },
+      ),
+      run(300),
+    );
+    expect(node.stats().requests.total).toBe(before);
+  }, 60_000);
+
   it('content over the DEFAULT limit (256 KiB) is refused too', async () => {
     const node2 = await startDevnode({ port: 0 });
     const sdk2 = await createSdk({ portalUrl: node2.url, seedPhrase: generateSeedPhrase(), deviceId: 'fuzzer-default-limits' });

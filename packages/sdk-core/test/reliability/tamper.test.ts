@@ -6,7 +6,7 @@ import { startDevnode } from '@s5chat/devnode';
 import { BlobId, createRegistryEntry, Ed25519KeyPair, generateSeedPhrase, hexToBytes, registryEntryToJson } from '@s5chat/s5';
 import { createSdk } from '../../src/index';
 import { randomBytes } from 'node:crypto';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { observeFetch } from './observe-fetch';
@@ -162,6 +162,46 @@ describe('tamper: a portal that lies', () => {
     expect(refusals).toBeGreaterThan(0);
   });
 
+  it('a blob missing from the portal is an error, never an empty conversation, and never wipes data', async () => {
+    const id = 'tamper-missing';
+    let current = await writeConversation(writer, 'missing', id, 'MISSING');
+    const blobs = observer.uploads('missing');
+    let refusals = 0;
+    for (const [i, hashHex] of blobs.entries()) {
+      const path = blobPath(hashHex);
+      const bytes = await readFile(path);
+      await rm(path);
+      let appended: string | undefined;
+      try {
+        const reader = await freshReader();
+        try {
+          const loaded = await reader.storage.loadConversation(id);
+          // Only acceptable when the blob is off the read path: then the content is the original.
+          expect(fingerprint(loaded), `blob ${i} missing: returned different content`).toBe(fingerprint(current));
+        } catch (err) {
+          expect(codeChain(err).length, `untyped refusal: ${String(err)}`).toBeGreaterThan(0);
+          const key = `missing:${codeChain(err).join('>')}`;
+          refusalCodes.set(key, (refusalCodes.get(key) ?? 0) + 1);
+          refusals++;
+          const m = { id: `after-missing-${i}`, role: 'user' as const, content: 'written while a blob was missing', timestamp: 1_800_000_000_000 + i };
+          await reader.storage.appendMessage(id, m).then(
+            () => void (appended = m.id),
+            (e: unknown) => expect(codeChain(e).length, `untyped append refusal: ${String(e)}`).toBeGreaterThan(0),
+          );
+        }
+      } finally {
+        await writeFile(path, bytes);
+      }
+      const after = await (await freshReader()).storage.loadConversation(id);
+      const ids = new Set(after?.messages.map((m) => m.id));
+      expect(current.messages.map((m) => m.id).filter((x) => !ids.has(x)), `lost after blob ${i} went missing`).toEqual([]);
+      if (appended) expect(ids.has(appended)).toBe(true);
+      current = after!;
+    }
+    console.log(`[tamper] missing blobs: ${blobs.length} tried, ${refusals} reads refused with a typed error, 0 read as empty, 0 messages lost`);
+    expect(refusals).toBeGreaterThan(0);
+  });
+
   it("a conversation's blobs swapped for another conversation's are refused (encrypted and plaintext)", async () => {
     for (const encryption of ['on', 'off'] as const) {
       const sdk = encryption === 'on' ? writer : await createSdk({ portalUrl: node.url, seedPhrase, encryption, deviceId: 'plain-writer', fetch: observer.fetch });
@@ -224,6 +264,61 @@ describe('tamper: a portal that lies', () => {
     console.log(`[tamper] forged registry entries: ${keys.length} keys tried, ${refusals} refused with INVALID_SIGNATURE (reads and writes)`);
     expect(refusals).toBeGreaterThan(0);
     expect(fingerprint(await (await freshReader()).storage.loadConversation('tamper-forge'))).toBe(fingerprint(original));
+  });
+
+  it('a portal that lies in its HTTP answers (another key\'s entry, a wrong upload id) is refused', async () => {
+    const target = await writeConversation(writer, 'lie-target', 'lie-target', 'LIE-TARGET');
+    await writeConversation(writer, 'lie-other', 'lie-other', 'LIE-OTHER-CONTENT');
+    const targetKeys = observer.registryKeys('lie-target');
+    const otherKeys = observer.registryKeys('lie-other');
+    const targetPk = targetKeys.find((k) => !otherKeys.includes(k))!; // the conversation's own key (the list key is shared)
+    const otherPk = otherKeys.find((k) => !targetKeys.includes(k))!;
+    const otherEntry = JSON.parse((await rawRequest(`${node.url}/s5/registry?pk=${otherPk}`)).body) as Record<string, unknown>;
+
+    // The portal answers a read of the target's key with another conversation's validly signed entry:
+    // as is (wrong key), and relabelled with the target's key (signature no longer matches).
+    for (const [how, body] of [
+      ['entry of another key', { ...otherEntry }],
+      ['entry of another key relabelled', { ...otherEntry, pk: targetPk }],
+    ] as const) {
+      const lying = (async (input: RequestInfo | URL, init?: RequestInit) => {
+        const url = new URL(typeof input === 'string' ? input : input instanceof URL ? input.href : input.url);
+        if ((init?.method ?? 'GET') === 'GET' && url.pathname === '/s5/registry' && url.searchParams.get('pk') === targetPk) {
+          return new Response(JSON.stringify(body), { status: 200, headers: { 'content-type': 'application/json' } });
+        }
+        return fetch(input, init);
+      }) as typeof fetch;
+      const reader = await createSdk({ portalUrl: node.url, seedPhrase, deviceId: `lied-to-${how.length}`, fetch: lying });
+      opened.push(reader);
+      const outcome = await reader.storage.loadConversation('lie-target').then(
+        (c) => ({ content: JSON.stringify(c) }),
+        (e: unknown) => ({ codes: codeChain(e) }),
+      );
+      expect('codes' in outcome && outcome.codes.some((c) => INTEGRITY_CODES.has(c)), `${how}: ${JSON.stringify(outcome).slice(0, 300)}`).toBe(true);
+      const key = `lie:${'codes' in outcome ? outcome.codes.join('>') : 'none'}`;
+      refusalCodes.set(key, (refusalCodes.get(key) ?? 0) + 1);
+    }
+
+    // The portal acknowledges an upload with the id of different bytes: the write must not be acknowledged.
+    const fakeId = BlobId.fromBytes(new Uint8Array(randomBytes(64))).toString('z');
+    const lyingUpload = (async (input: RequestInfo | URL, init?: RequestInit) => {
+      const url = new URL(typeof input === 'string' ? input : input instanceof URL ? input.href : input.url);
+      const res = await fetch(input, init);
+      if (url.pathname === '/s5/upload' && res.ok) {
+        return new Response(JSON.stringify({ cid: fakeId }), { status: 200, headers: { 'content-type': 'application/json' } });
+      }
+      return res;
+    }) as typeof fetch;
+    const w = await createSdk({ portalUrl: node.url, seedPhrase, deviceId: 'lied-to-upload', fetch: lyingUpload });
+    opened.push(w);
+    const appendOutcome = await w.storage
+      .appendMessage('lie-target', { id: 'never-acked', role: 'user', content: 'x', timestamp: 1 })
+      .then(() => 'acknowledged', (e: unknown) => codeChain(e).join('>') || `untyped ${String(e)}`);
+    expect(appendOutcome, 'an append whose upload was answered with a foreign id').not.toBe('acknowledged');
+    expect(appendOutcome).not.toMatch(/^untyped/);
+    refusalCodes.set(`upload-lie:${appendOutcome}`, 1);
+    // And nothing was lost meanwhile.
+    expect(fingerprint(await (await freshReader()).storage.loadConversation('lie-target'))).toBe(fingerprint(target));
   });
 
   it('with encryption on, the data dir holds no message plaintext (and the control with encryption off does)', async () => {

@@ -32,7 +32,7 @@ export type CallName = 'registryGet' | 'registrySet' | 'uploadBlob' | 'downloadB
  */
 export class Tap implements S5Backend {
   calls: CallName[] = [];
-  before?: (name: CallName) => Promise<void> | void;
+  before?: (name: CallName, entry?: RegistryEntry) => Promise<void> | void;
   constructor(readonly inner: S5Backend) {}
   count(name: CallName) {
     return this.calls.filter((c) => c === name).length;
@@ -44,7 +44,7 @@ export class Tap implements S5Backend {
   }
   async registrySet(e: RegistryEntry, o?: CallOptions): Promise<void> {
     this.calls.push('registrySet');
-    await this.before?.('registrySet');
+    await this.before?.('registrySet', e);
     return this.inner.registrySet(e, o);
   }
   async uploadBlob(b: Uint8Array, o?: CallOptions): Promise<BlobId> {

@@ -7,6 +7,7 @@ import {
   RevisionConflictError,
   ValidationError,
   deriveConversationKeys,
+  deriveIndexKeys,
   type ErrorEvent,
 } from '../../src/index.js';
 import { Tap, identity, manager, msg } from '../support/helpers.js';
@@ -310,6 +311,25 @@ describe('listConversations', () => {
     // another device sees the same list
     const other = manager(new MemoryBackend());
     expect((await other.listConversations()).items).toEqual([]);
+  });
+
+  it('a failed list update does not fail the write and is repaired in the background', async () => {
+    const tap = new Tap(new MemoryBackend());
+    const sm = manager(new MemoryBackend(), { backend: tap });
+    const indexKey = deriveIndexKeys(identity()).keyPair.publicKey;
+    let failures = 1;
+    tap.before = (name, entry) => {
+      if (name === 'registrySet' && entry && entry.publicKey.every((b, i) => b === indexKey[i]) && failures-- > 0) {
+        throw new PortalUnavailableError('index write failed', { status: 503 });
+      }
+    };
+    const errors: ErrorEvent[] = [];
+    sm.on('error', (e) => errors.push(e));
+    const r = await sm.appendMessage('listed', msg('m1'));
+    expect(r.revision).toBe(1);
+    expect(errors.map((e) => e.during)).toEqual(['index']);
+    await sm.flush();
+    expect((await sm.listConversations()).items.map((i) => i.id)).toEqual(['listed']);
   });
 
   it('concurrent creates from two devices both land in the index', async () => {
