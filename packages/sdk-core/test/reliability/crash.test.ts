@@ -16,6 +16,12 @@ const here = fileURLToPath(new URL('.', import.meta.url));
 const COUNT = 200;
 /** Kill the node after this many more acknowledged stream appends (counted from the previous restart). */
 const KILL_AFTER_STREAM_ACKS = [25, 25];
+/**
+ * How long the node stays dead each time: a short outage the client's retries can ride out, and one
+ * longer than its whole retry budget (4 retries, ≤ 1.5 s of backoff) so in-flight appends must
+ * surface typed errors.
+ */
+const OUTAGE_MS = [300, 2500];
 const CONVERSATION = 'crash-stream';
 
 let work: Awaited<ReturnType<typeof tempDir>>;
@@ -75,13 +81,13 @@ describe('crash: kill -9 of the devnode in the middle of a write stream', () => 
     const restartLineIndex: number[] = [];
     const restartedAt: number[] = [];
     let streamAcksAtRestart = 0;
-    for (const more of KILL_AFTER_STREAM_ACKS) {
+    for (const [k, more] of KILL_AFTER_STREAM_ACKS.entries()) {
       // Kill while the stream itself is running (not during the writer's final retry pass).
       const threshold = streamAcksAtRestart + more;
       await writer.waitFor(() => streamAcks(writer) >= threshold, 90_000, `${threshold} acknowledged stream appends`);
       ackedBeforeKill.push(acks(writer).map((l) => String(l.id)));
       await killHard(node.proc); // SIGKILL: no shutdown hook, no flush
-      await new Promise((r) => setTimeout(r, 300)); // the writer meets a dead port for a while
+      await new Promise((r) => setTimeout(r, OUTAGE_MS[k])); // the writer meets a dead port for a while
       node = await startNodeProcess(dataDir, port);
       restartedAt.push(Date.now());
       restartLineIndex.push(writer.lines.length);
