@@ -163,3 +163,23 @@ describe('createTransientPolicy', () => {
     expect(calls).toBe(1);
   });
 });
+
+describe('circuit breaker half-open delay', () => {
+  it('lets a trial call through after halfOpenInitialMs, not the full halfOpenAfterMs', async () => {
+    const policy = createTransientPolicy({ maxRetries: 0, breakerThreshold: 1, halfOpenInitialMs: 30, halfOpenAfterMs: 60_000 });
+    let calls = 0;
+    const failing = async () => {
+      calls++;
+      throw new PortalUnavailableError('down');
+    };
+    await expect(policy.execute(failing)).rejects.toBeInstanceOf(PortalUnavailableError);
+    expect(calls).toBe(1);
+    // Open: refused without calling the portal.
+    await expect(policy.execute(failing)).rejects.toBeInstanceOf(PortalUnavailableError);
+    expect(calls).toBe(1);
+    await sleep(80);
+    // Half-open well before 60 s: one trial call reaches the portal and succeeds, closing the circuit.
+    await expect(policy.execute(async () => { calls++; return 'up'; })).resolves.toBe('up');
+    expect(calls).toBe(2);
+  });
+});

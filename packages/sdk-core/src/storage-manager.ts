@@ -374,6 +374,11 @@ export class StorageManager {
     return this.#events.on(event, fn);
   }
 
+  /** Subscribed listeners (of one event, or all): lets apps and leak tests check unsubscribes. */
+  listenerCount(event?: keyof StorageEvents): number {
+    return this.#events.listenerCount(event);
+  }
+
   /** Writes submitted and not yet settled (including fire-and-forget ones). */
   pendingWrites(): number {
     return this.#committer.outstanding;

@@ -41,10 +41,8 @@ describe('soak: 20 conversations × 500 appends, one SDK instance, faults on', (
     cleanup.push(async () => {
       if (!closed) await sdk.close();
     });
-    // listenerCount() is not part of the public contract yet; when the StorageManager exposes it,
-    // the count must return to its baseline (requested from sdk-core).
-    const listenerCount = (sdk.storage as unknown as { listenerCount?: () => number }).listenerCount?.bind(sdk.storage);
-    const storageListenersBefore = listenerCount?.();
+    // Every listener the soak subscribes must be gone again at the end.
+    const storageListenersBefore = sdk.storage.listenerCount();
     let retries = 0;
     let conflicts = 0;
     let errors = 0;
@@ -93,7 +91,7 @@ describe('soak: 20 conversations × 500 appends, one SDK instance, faults on', (
     await sdk.storage.appendMessage(ids[0]!, { id: 'after-unsubscribe', role: 'user', content: 'x', timestamp: 1_760_000_000_000 }).catch(() => undefined);
     node.setFaults({ errorRate: 0, resetRate: 0, conflictRate: 0, staleReadRate: 0, jitterMs: 0 });
     expect({ retries, conflicts, errors }).toEqual(counted);
-    if (listenerCount) expect(listenerCount()).toBe(storageListenersBefore);
+    expect(sdk.storage.listenerCount()).toBe(storageListenersBefore);
 
     fullGc();
     const heapAfter = process.memoryUsage().heapUsed;
