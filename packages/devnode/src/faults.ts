@@ -1,5 +1,6 @@
 import type { FaultConfig, FaultInput } from './types.js';
 import { badRequest } from './errors.js';
+import { seededRandom } from './s5.js';
 
 export const NO_FAULTS: FaultConfig = Object.freeze({
   latencyMs: 0,
@@ -14,21 +15,6 @@ const RATE_KEYS = ['errorRate', 'conflictRate', 'staleReadRate', 'resetRate'] as
 const DELAY_KEYS = ['latencyMs', 'jitterMs'] as const;
 /** An injected delay longer than this is surely a typo (and would trip every client timeout). */
 const MAX_DELAY_MS = 60_000;
-
-/**
- * mulberry32: a tiny seedable PRNG. Written here rather than pulled in because fault decisions only
- * need a replayable uniform stream, not cryptographic quality, and the algorithm is 6 lines.
- */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Validate a partial fault config (from code, the CLI or `POST /admin/faults`); throws a 400 DevnodeError. */
 export function parseFaultInput(input: unknown): FaultInput {

@@ -1,5 +1,6 @@
 export { startDevnode, DEFAULT_MAX_BLOB_BYTES, P2P_PATH, SUBSCRIPTION_PATH } from './node.js';
-export { NO_FAULTS, parseFaultInput, seededRandom } from './faults.js';
+export { NO_FAULTS, parseFaultInput } from './faults.js';
+export { seededRandom } from './s5.js';
 export { REVISION_TOO_LOW, CURRENT_REVISION_HEADER } from './http/routes.js';
 export { DevnodeError } from './errors.js';
 export { encodeStorageLocation } from './p2p/storage-location.js';

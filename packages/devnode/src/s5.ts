@@ -19,6 +19,7 @@ export {
   registryEntryFromJson,
   registryEntrySignedMessage,
   registryEntryToJson,
+  seededRandom,
   toBase64Url,
   verifyEd25519,
   verifyRegistryEntry,

@@ -10,3 +10,4 @@ export * from './mutable-bytes.js';
 export * from './resilience/index.js';
 export * from './backend.js';
 export * from './portal/index.js';
+export { seededRandom } from './util/seeded-random.js';

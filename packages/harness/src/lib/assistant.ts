@@ -4,24 +4,14 @@
  * length and seed always give the same tokens, which is what the e2e tests
  * and manual reproductions need.
  */
+import { seededRandom } from '@s5chat/s5';
+
 const WORDS = [
   'storage', 'revision', 'merge', 'segment', 'portal', 'registry', 'message', 'append', 'durable',
   'network', 'device', 'session', 'stream', 'token', 'conflict', 'retry', 'union', 'ordered',
   'encrypted', 'blob', 'identity', 'signature', 'node', 'head', 'write', 'group', 'commit',
   'the', 'a', 'and', 'is', 'every', 'never', 'lost', 'safe', 'fast', 'each', 'one', 'two',
 ];
-
-/** mulberry32: tiny, well-known 32-bit PRNG; plenty for deterministic filler text. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** FNV-1a over the prompt, so the reply depends on what was asked. */
 function hashString(s: string): number {
@@ -42,7 +32,7 @@ export interface ReplyOptions {
 
 /** The reply's tokens (each token is a word plus its leading space). */
 export function simulatedReply(prompt: string, { length, seed = 0 }: ReplyOptions): string[] {
-  const rand = mulberry32(hashString(prompt) ^ seed);
+  const rand = seededRandom(hashString(prompt) ^ seed);
   const tokens: string[] = [];
   for (let i = 0; i < Math.max(1, Math.floor(length)); i++) {
     const word = WORDS[Math.floor(rand() * WORDS.length)] as string;

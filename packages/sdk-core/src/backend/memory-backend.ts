@@ -22,6 +22,7 @@ import {
   ValidationError,
   blake3,
   bytesToHex,
+  seededRandom,
   verifyRegistryEntry,
   type RegistryEntry,
   type S5Backend,
@@ -85,18 +86,6 @@ const zeroStats = (): MemoryBackendStats => ({
   faults: { errors: 0, conflicts: 0, staleReads: 0 },
 });
 
-/** mulberry32: a tiny seeded PRNG, enough for reproducible fault injection. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const copyEntry = (e: RegistryEntry): RegistryEntry => ({
   publicKey: e.publicKey.slice(),
   revision: e.revision,
@@ -114,7 +103,7 @@ export class MemoryBackend implements S5Backend {
 
   constructor(opts: MemoryBackendOptions = {}) {
     this.#faults = { ...(opts.faults ?? {}) };
-    this.#random = prng(this.#faults.seed ?? 1);
+    this.#random = seededRandom(this.#faults.seed ?? 1);
     this.#schedule =
       opts.schedule ??
       (async <T>(_call: MemoryCall, execute: () => T): Promise<T> => {
@@ -127,7 +116,7 @@ export class MemoryBackend implements S5Backend {
 
   setFaults(faults: MemoryFaults): void {
     this.#faults = { ...this.#faults, ...faults };
-    if (faults.seed !== undefined) this.#random = prng(faults.seed);
+    if (faults.seed !== undefined) this.#random = seededRandom(faults.seed);
   }
 
   stats(): MemoryBackendStats {
