@@ -336,3 +336,26 @@ describe('PortalClient against the real devnode', () => {
     await expect(dead.registryGet(identity.signingKeyPair.publicKey)).rejects.toBeInstanceOf(PortalUnavailableError);
   });
 });
+
+describe('many concurrent calls', () => {
+  it('share one caller signal without piling listeners on it (no MaxListenersExceededWarning)', async () => {
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.name);
+    process.on('warning', onWarning);
+    try {
+      const c = client();
+      const shared = new AbortController();
+      const pk = identity.signingKeyPair.publicKey;
+      // 30 calls in flight at once, all with the same signal, plus 30 with none (the retry policy then
+      // hands each call one shared, never-aborted signal of its own).
+      await Promise.all([
+        ...Array.from({ length: 30 }, () => c.registryGet(pk, { signal: shared.signal })),
+        ...Array.from({ length: 30 }, () => c.registryGet(pk)),
+      ]);
+      await new Promise((r) => setTimeout(r, 20)); // process warnings are emitted on a later tick
+      expect(warnings).not.toContain('MaxListenersExceededWarning');
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+});

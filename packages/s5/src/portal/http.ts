@@ -38,15 +38,13 @@ export async function exchange(
     details: `${init.method ?? 'GET'} ${url}`,
   });
   const timer = setTimeout(() => controller.abort(timeout), opts.timeoutMs);
-  const onCallerAbort = () => controller.abort(abortReason(opts.signal!));
-  if (opts.signal?.aborted) onCallerAbort();
-  else opts.signal?.addEventListener('abort', onCallerAbort, { once: true });
+  const { signal, release } = linkSignals(controller, opts.signal);
   try {
-    const res = await fetchImpl(url, { ...init, signal: controller.signal });
+    const res = await fetchImpl(url, { ...init, signal });
     const body = new Uint8Array(await res.arrayBuffer());
     return { status: res.status, headers: res.headers, body };
   } catch (error) {
-    if (controller.signal.aborted) throw abortReason(controller.signal);
+    if (signal.aborted) throw abortReason(signal);
     if (error instanceof S5ChatError) throw error;
     throw new PortalUnavailableError('Could not reach the portal.', {
       details: `${init.method ?? 'GET'} ${url}: ${error instanceof Error ? error.message : String(error)}`,
@@ -54,8 +52,26 @@ export async function exchange(
     });
   } finally {
     clearTimeout(timer);
-    opts.signal?.removeEventListener('abort', onCallerAbort);
+    release();
   }
+}
+
+/**
+ * One signal that aborts on our timeout or on the caller's signal. AbortSignal.any links them without
+ * adding a listener to the caller's signal: the retry policy hands every call the same long-lived
+ * signal, and one listener per in-flight call made Node print MaxListenersExceededWarning past ten.
+ * Older browsers without AbortSignal.any get the listener (removed again in `release`).
+ */
+function linkSignals(controller: AbortController, caller: AbortSignal | undefined): { signal: AbortSignal; release: () => void } {
+  if (!caller) return { signal: controller.signal, release: () => undefined };
+  if (typeof AbortSignal.any === 'function') {
+    const signal = AbortSignal.any([caller, controller.signal]);
+    return { signal, release: () => undefined };
+  }
+  const onCallerAbort = () => controller.abort(caller.reason);
+  if (caller.aborted) onCallerAbort();
+  else caller.addEventListener('abort', onCallerAbort, { once: true });
+  return { signal: controller.signal, release: () => caller.removeEventListener('abort', onCallerAbort) };
 }
 
 export function bodyText(result: HttpResult): string {

@@ -114,10 +114,13 @@ export function createTransientPolicy(opts: TransientPolicyOptions = {}): Transi
         });
       if (!signal) return run;
       // Reject as soon as the caller aborts, even while cockatiel sleeps between attempts.
+      // Listen on a per-call dependant of the caller's signal (AbortSignal.any adds no listener to it),
+      // so one signal shared by many concurrent calls does not collect a listener per call.
+      const local = typeof AbortSignal.any === 'function' ? AbortSignal.any([signal]) : signal;
       return new Promise<T>((resolve, reject) => {
         const onAbort = () => reject(abortReason(signal));
-        signal.addEventListener('abort', onAbort, { once: true });
-        run.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+        local.addEventListener('abort', onAbort, { once: true });
+        run.then(resolve, reject).finally(() => local.removeEventListener('abort', onAbort));
         run.catch(() => undefined); // the race loser must not become an unhandled rejection
       });
     },
