@@ -18,6 +18,7 @@ import {
   fromBase64Url,
   isS5ChatError,
   revisionRetryDelays,
+  RevisionTooLowError,
   sleep as s5sleep,
   toBase64Url,
   utf8ToBytes,
@@ -166,6 +167,14 @@ export class StorageManager {
   readonly #contention = new Map<string, number>();
   /** Per conversation: the revision of our last committed write (to notice other writers). */
   readonly #lastOwnRevision = new Map<string, number>();
+  /**
+   * Per conversation: the highest registry revision this manager has read or written. A portal can
+   * serve an older entry (lagging replica, devnode staleReadRate); acting on it would let a no-op
+   * decision (idempotent re-append, delete of what looks deleted, metadata already at that value)
+   * resolve as if durable while the newer state says otherwise. Reads are made monotonic per
+   * manager with this floor.
+   */
+  readonly #seenRevision = new Map<string, number>();
   readonly #busyLingerMs: number;
   readonly #contentionMaxMs: number;
   readonly #random: () => number;
@@ -438,8 +447,28 @@ export class StorageManager {
     return k;
   }
 
+  /**
+   * Registry read with a monotonic floor: an entry older than one this manager already saw is
+   * re-read (a few times, at once). It may still come back stale; callers that would act on it
+   * without writing check `#isBehind` (a write based on it fails at the registry anyway).
+   */
   async #registryGet(conversationId: string, keys: DocumentKeys): Promise<RegistryEntry | null> {
-    return this.#backend.registryGet(keys.keyPair.publicKey);
+    let entry = await this.#backend.registryGet(keys.keyPair.publicKey);
+    for (let i = 0; i < 2 && this.#isBehind(conversationId, entry?.revision ?? 0); i++) {
+      entry = await this.#backend.registryGet(keys.keyPair.publicKey);
+    }
+    this.#sawRevision(conversationId, entry?.revision ?? 0);
+    return entry;
+  }
+
+  #isBehind(conversationId: string, revision: number): boolean {
+    return revision < (this.#seenRevision.get(conversationId) ?? 0);
+  }
+
+  #sawRevision(conversationId: string, revision: number): void {
+    if (revision <= (this.#seenRevision.get(conversationId) ?? 0)) return;
+    if (this.#seenRevision.size >= 4096 && !this.#seenRevision.has(conversationId)) this.#seenRevision.clear(); // bounded
+    this.#seenRevision.set(conversationId, revision);
   }
 
   /**
@@ -505,6 +534,9 @@ export class StorageManager {
       if (outcome.head) this.#maybeCompact(conversationId, outcome.head);
     }
     for (const e of outcome.opErrors) {
+      // A refused operation fails only its own promise, but fire-and-forget callers learn of it
+      // only here: every failure reaches 'error' (issue 5), not just whole-write failures.
+      if (e) this.#events.emit('error', { conversationId, error: e, during: 'commit', operations: 1 });
       if (e instanceof RevisionConflictError && e.expectedRevision !== undefined) {
         this.#metrics.add(conversationId, 'conflicts');
         this.#events.emit('conflict', {
@@ -539,9 +571,22 @@ export class StorageManager {
       const applied = applyOps(state, ops, { deviceId: this.#deviceId, limits: this.#limits, newEpoch: uuidv7 });
       const base = { conversationId, encrypted, bytesUploaded, attempts: attempt, batchSize: ops.length };
       if (!applied.changed) {
+        if (this.#isBehind(conversationId, state.revision)) {
+          // "Nothing to do" judged on an entry older than one we already saw is not an answer: it
+          // resolves nothing. Treat it as a lost race (same schedule, same give-up), re-read and retry.
+          const stale = new RevisionTooLowError({ attemptedRevision: state.revision + 1, currentRevision: this.#seenRevision.get(conversationId)! });
+          await this.#onRegistrySetError(conversationId, stale, attempt, maxAttempts, delays, state.revision);
+          continue;
+        }
         this.#metrics.add(conversationId, 'noops', userOps);
         return {
-          result: { ...base, revision: state.revision, messageCount: state.exists ? state.messages.size : 0, encrypted: state.encrypted },
+          result: {
+            ...base,
+            revision: state.revision,
+            messageCount: state.exists ? state.messages.size : 0,
+            // nothing stored yet: the mode this write would have used (emptyState's default says nothing)
+            encrypted: state.revision > 0 ? state.encrypted : encrypted,
+          },
           opErrors: applied.opErrors,
           applied,
           before: state,
@@ -592,6 +637,7 @@ export class StorageManager {
       }
 
       // Durable. Remember what we wrote so the next read downloads nothing.
+      this.#sawRevision(conversationId, state.revision + 1);
       const headHash = toBase64Url(headId!.hash);
       this.#reader.remember(conversationId, head, headHash, applied.messages, segment ? { ref: segment.ref, messages: segment.messages } : undefined);
       const revision = state.revision + 1;
@@ -705,10 +751,13 @@ export class StorageManager {
       const lists = await this.#reader.segmentMessages(conversationId, keys, refs);
       const merged = mergeMessageLists(...lists);
       const level = Math.max(segmentLevel(merged.length, this.#compaction.fanout), ...refs.map((r) => r.level + 1));
-      const built = buildSegment(conversationId, merged, head.encrypted ? keys.encryptionKey : null, level);
+      // Plaintext only if every merged segment was plaintext: a later plaintext write must not make
+      // compaction rewrite messages that were stored encrypted in the clear.
+      const encrypt = head.encrypted || !this.#reader.allPlaintext(refs);
+      const built = buildSegment(conversationId, merged, encrypt ? keys.encryptionKey : null, level);
       await this.#backend.uploadBlob(built.bytes);
       this.#metrics.add(conversationId, 'bytesUploaded', built.bytes.length);
-      this.#reader.rememberSegment(built.ref, merged);
+      this.#reader.rememberSegment(built.ref, merged, encrypt);
       // The swap is an operation like any other: re-applied on re-read, skipped if A,B,C are gone.
       await this.#committer.submit(
         conversationId,
@@ -785,7 +834,8 @@ export class StorageManager {
 
   async #readIndex(): Promise<{ entries: IndexEntry[]; revision: number }> {
     const keys = this.#indexKeysOnce();
-    const entry = await this.#backend.registryGet(keys.keyPair.publicKey);
+    // Same monotonic floor as conversations ('#index' cannot be a conversation id).
+    const entry = await this.#registryGet(INDEX_KEY, keys);
     if (!entry) return { entries: [], revision: 0 };
     const pointer = decodePointer(entry.data, 'the conversation index');
     const hash = toBase64Url(pointer.hash);
@@ -830,6 +880,7 @@ export class StorageManager {
           await this.#onRegistrySetError(INDEX_KEY, error, attempt, delays.length + 1, delays, revision);
           continue;
         }
+        this.#sawRevision(INDEX_KEY, revision + 1);
         this.#indexHeads.set(toBase64Url(id.hash), next.entries, bytes.length);
         const r = { ...base, revision: revision + 1, bytesUploaded };
         this.#events.emit('saved', { ...r, kind: 'index' });

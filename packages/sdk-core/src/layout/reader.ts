@@ -46,6 +46,12 @@ export class ConversationReader {
   readonly #heads = new LruCache<Head>(4 * 1024 * 1024);
   readonly #segments: LruCache<Message[]>;
   readonly #states = new Map<string, CachedState>();
+  /**
+   * Hashes of segments known to be stored in plaintext. Compaction may only write its merged
+   * segment in plaintext when every input was plaintext (a later plaintext write must not expose
+   * messages that were stored encrypted); unknown ⇒ treated as encrypted.
+   */
+  readonly #plain = new Set<string>();
 
   constructor(opts: ReaderOptions) {
     this.#opts = opts;
@@ -79,7 +85,10 @@ export class ConversationReader {
   /** Record what a successful write produced, so the next read needs no download. */
   remember(conversationId: string, head: Head, headHash: string, messages: ReadonlyMap<string, Message>, segment?: { ref: SegmentRef; messages: Message[] }): void {
     this.#heads.set(headHash, head, 4096);
-    if (segment) this.#segments.set(segment.ref.hash, segment.messages, segment.ref.size);
+    if (segment) {
+      this.#segments.set(segment.ref.hash, segment.messages, segment.ref.size);
+      this.#markPlain(segment.ref.hash, !head.encrypted); // a write stores its head and delta in one mode
+    }
     if (head.deleted) {
       this.#states.delete(conversationId);
       return;
@@ -92,8 +101,23 @@ export class ConversationReader {
     });
   }
 
-  rememberSegment(ref: SegmentRef, messages: Message[]): void {
+  rememberSegment(ref: SegmentRef, messages: Message[], encrypted: boolean): void {
     this.#segments.set(ref.hash, messages, ref.size);
+    this.#markPlain(ref.hash, !encrypted);
+  }
+
+  /** True only when every one of `refs` is known to be stored in plaintext. */
+  allPlaintext(refs: SegmentRef[]): boolean {
+    return refs.every((r) => this.#plain.has(r.hash));
+  }
+
+  #markPlain(hash: string, plain: boolean): void {
+    if (!plain) {
+      this.#plain.delete(hash);
+      return;
+    }
+    if (this.#plain.size >= 65536) this.#plain.clear(); // bounded; forgetting only means "encrypt"
+    this.#plain.add(hash);
   }
 
   /** Messages of specific segments (for compaction): cached or downloaded. */
@@ -130,9 +154,10 @@ export class ConversationReader {
       throw e;
     }
     this.#opts.onDownload?.(conversationId, bytes.length);
-    const { doc } = decodeDocument(bytes, keys.encryptionKey, `segment of "${conversationId}"`);
+    const { doc, encrypted } = decodeDocument(bytes, keys.encryptionKey, `segment of "${conversationId}"`);
     const messages = parseSegment(doc, conversationId, ref);
     this.#segments.set(ref.hash, messages, bytes.length);
+    this.#markPlain(ref.hash, !encrypted);
     return messages;
   }
 
@@ -144,12 +169,12 @@ export class ConversationReader {
     let messages: Map<string, Message> | null = null;
     if (cached !== undefined && cached.epoch === head.epoch) {
       const todo = head.segments.filter((s) => !cached.applied.has(s.hash));
-      messages = await this.#union(conversationId, keys, todo, cached.messages, head.inline);
+      messages = await this.#union(conversationId, keys, todo, cached.messages, head.inline, head.encrypted);
       // A stale registry read can show an OLDER head of the same epoch: then the cached map holds
       // more than this head describes. Rebuild from the head's own segments instead.
       if (messages.size !== head.messageCount) messages = null;
     }
-    messages ??= await this.#union(conversationId, keys, head.segments, new Map(), head.inline);
+    messages ??= await this.#union(conversationId, keys, head.segments, new Map(), head.inline, head.encrypted);
     if (messages.size !== head.messageCount) {
       throw new IntegrityError(`"${conversationId}" holds ${messages.size} messages, its head says ${head.messageCount}.`, { conversationId });
     }
@@ -163,10 +188,12 @@ export class ConversationReader {
     refs: SegmentRef[],
     start: ReadonlyMap<string, Message>,
     inline?: Head['inline'],
+    headEncrypted = true,
   ): Promise<Map<string, Message>> {
     const lists = await mapLimit(refs, this.#opts.readConcurrency ?? 6, (ref) => {
       if (inline && inline.hash === ref.hash && inline.messages.length === ref.count) {
         this.#segments.set(ref.hash, inline.messages, ref.size);
+        this.#markPlain(ref.hash, !headEncrypted); // the inlined delta was written with this head
         return Promise.resolve(inline.messages);
       }
       return this.#segment(conversationId, keys, ref);

@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { utf8ToBytes } from '@s5chat/s5';
+import { MemoryBackend } from '../../src/index.js';
+import { containsBytes, manager, msg } from '../support/helpers.js';
+
+describe('compaction keeps encrypted messages encrypted', () => {
+  it('a later plaintext save does not make compaction rewrite earlier encrypted messages in plaintext', async () => {
+    const backend = new MemoryBackend();
+    const sm = manager(backend, { compaction: { fanout: 8, maxSegments: 16, idleMs: 1 } });
+    // 7 encrypted writes (7 level-0 segments) carrying a secret...
+    for (let i = 0; i < 7; i++) await sm.appendMessage('mixed', msg(`s${i}`, `SECRET-${i}-XYZ`, 1000 + i));
+    // ...then one write the caller explicitly asked to store in plaintext: the 8th segment.
+    const r = await sm.saveConversationPlaintext({ id: 'mixed', messages: [msg('p', 'PUBLIC-TEXT', 2000)] });
+    expect(r.encrypted).toBe(false);
+    await sm.flush(); // runs the compaction that merges the 8 segments
+    expect(sm.metrics().total.compactions).toBeGreaterThan(0);
+    expect(backend.blobs().some((b) => containsBytes(b, utf8ToBytes('PUBLIC-TEXT')))).toBe(true);
+    for (let i = 0; i < 7; i++) {
+      expect(backend.blobs().some((b) => containsBytes(b, utf8ToBytes(`SECRET-${i}-XYZ`)))).toBe(false);
+    }
+    const loaded = (await manager(backend).loadConversation('mixed'))!;
+    expect(loaded.messages.map((m) => m.id)).toEqual(['s0', 's1', 's2', 's3', 's4', 's5', 's6', 'p']);
+  });
+
+  it('a plaintext conversation stays plaintext after compaction (also on a device that only downloaded it)', async () => {
+    const backend = new MemoryBackend();
+    const writer = manager(backend, { encryption: 'off', compaction: { enabled: false } });
+    for (let i = 0; i < 7; i++) await writer.appendMessage('open', msg(`o${i}`, `OPEN-${i}`, 1000 + i));
+    const other = manager(backend, { encryption: 'off', compaction: { fanout: 8, maxSegments: 16, idleMs: 1 } });
+    await other.appendMessage('open', msg('o7', 'OPEN-7', 2000)); // 8th segment → compaction on `other`
+    await other.flush();
+    expect(other.metrics().total.compactions).toBe(1);
+    // the merged segment holds every message in the clear
+    expect(backend.blobs().some((b) => [0, 3, 7].every((i) => containsBytes(b, utf8ToBytes(`OPEN-${i}`))))).toBe(true);
+    expect((await manager(backend).loadConversation('open'))!.messages).toHaveLength(8);
+  });
+});
+
+describe('StorageResult.encrypted of a write that changes nothing', () => {
+  it('reports the manager mode for a conversation that does not exist (not a default of true)', async () => {
+    const backend = new MemoryBackend();
+    const off = manager(backend, { encryption: 'off' });
+    const r = await off.deleteConversation('never');
+    expect(r).toMatchObject({ revision: 0, messageCount: 0, encrypted: false });
+    const on = manager(backend);
+    expect((await on.deleteConversation('never')).encrypted).toBe(true);
+    // an existing conversation reports how it is stored
+    const first = await off.appendMessage('open', msg('m1'));
+    expect((await on.appendMessage('open', first.message)).encrypted).toBe(false);
+  });
+});
