@@ -75,7 +75,13 @@ export function createCrossTab(opts: CrossTabOptions): CrossTabCoordinator {
     locking: locks !== null,
     withLock: (key, fn) => (locks ? locks.request(`s5chat:${key}`, fn) : fn()),
     announce(key, revision) {
-      channel?.postMessage({ key, revision, from: opts.instanceId } satisfies RevisionAnnouncement);
+      // Best effort and never throwing: it runs after a write is already durable, and a closed or
+      // broken channel must not turn that acknowledged write into a reported failure.
+      try {
+        channel?.postMessage({ key, revision, from: opts.instanceId } satisfies RevisionAnnouncement);
+      } catch {
+        /* other tabs learn the revision on their next read */
+      }
     },
     onAnnouncement(fn) {
       listeners.add(fn);
