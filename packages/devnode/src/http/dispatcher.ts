@@ -16,6 +16,37 @@ export function isLoopback(address: string | undefined): boolean {
   return a === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(a);
 }
 
+/** Host names a loopback client legitimately uses (URL.hostname form: IPv6 in brackets). */
+function isLoopbackHostname(hostname: string): boolean {
+  const h = hostname.toLowerCase();
+  return h === 'localhost' || h.endsWith('.localhost') || h === '[::1]' || isLoopback(h);
+}
+
+/**
+ * Admin routes serve loopback *clients*, but a browser on this machine is a loopback client for any
+ * web page it shows: a foreign page can send a CORS "simple" POST (no preflight; a Blob body has no
+ * Content-Type, which readJson accepts) and a DNS-rebound page reaches us under its own Host name.
+ * So an admin request must also name a loopback Host and, when a browser sends an Origin, a loopback
+ * origin (the harness on another localhost port still works; curl and Node send no Origin).
+ */
+export function isLoopbackBrowserContext(req: IncomingMessage): boolean {
+  const host = req.headers.host;
+  if (host !== undefined) {
+    try {
+      if (!isLoopbackHostname(new URL(`http://${host}`).hostname)) return false;
+    } catch {
+      return false;
+    }
+  }
+  const origin = req.headers.origin;
+  if (origin === undefined) return true;
+  try {
+    return isLoopbackHostname(new URL(origin).hostname);
+  } catch {
+    return false; // includes the opaque origin "null" (sandboxed iframes, file: pages)
+  }
+}
+
 function corsHeaders(req: IncomingMessage, origin: string): Record<string, string> {
   const h: Record<string, string> = {
     'access-control-allow-origin': origin,
@@ -83,7 +114,8 @@ export function createDispatcher(router: Router<Services>, services: Services, o
     }
     const { route, params } = match;
     stats.request(`${req.method} ${route.pattern}`);
-    if (route.adminOnly && !isLoopback(req.socket.remoteAddress)) {
+    if (route.adminOnly && !(isLoopback(req.socket.remoteAddress) && isLoopbackBrowserContext(req))) {
+      req.resume();
       writeReply(res, json(403, { error: 'admin routes answer loopback clients only', code: 'FORBIDDEN' }), headOnly);
       return;
     }

@@ -48,6 +48,13 @@ export function readMultipartFile(req: IncomingMessage, limit: number): Promise<
       else if (!file) reject(badRequest('multipart body has no file part named "file"'));
       else resolve(file);
     });
+    // `pipe` does not forward source errors: without this, a client that disconnects mid-body left
+    // the promise pending forever, holding every chunk buffered so far (up to `limit` per request).
+    req.on('error', (cause) => {
+      req.unpipe(parser);
+      parser.destroy();
+      reject(badRequest('request body could not be read (client disconnected?)', cause));
+    });
     req.pipe(parser);
   });
 }

@@ -13,7 +13,7 @@ import {
 import type { S5Identity } from '../identity.js';
 import type { CallOptions, S5Backend } from '../backend.js';
 import { createTransientPolicy, type TransientPolicy, type TransientPolicyOptions } from '../resilience/transient-policy.js';
-import { throwIfAborted } from '../resilience/sleep.js';
+import { abortReason, throwIfAborted } from '../resilience/sleep.js';
 import { portalHost, signPortalChallenge, tokenFromSetCookie, type PortalAuthFlow } from './auth.js';
 import { exchange, parseJsonBody, throwForStatus, type FetchLike, type HttpResult } from './http.js';
 import { RegistrySubscription, type WebSocketConstructor } from './subscription.js';
@@ -60,6 +60,19 @@ export interface SubscribeOptions {
 }
 
 const DEFAULT_TIMEOUT_MS = 30_000;
+
+/** `promise`, or a rejection with the abort reason as soon as `signal` aborts (listener removed either way). */
+function untilAborted<T>(promise: Promise<T>, signal?: AbortSignal): Promise<T> {
+  if (!signal) return promise;
+  // Listen on a per-call dependant (as the transient policy does) so a long-lived signal shared by
+  // many calls does not collect listeners.
+  const local = typeof AbortSignal.any === 'function' ? AbortSignal.any([signal]) : signal;
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(abortReason(signal));
+    local.addEventListener('abort', onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => local.removeEventListener('abort', onAbort));
+  });
+}
 
 function isPolicy(p: TransientPolicy | TransientPolicyOptions | undefined): p is TransientPolicy {
   return !!p && typeof (p as TransientPolicy).execute === 'function';
@@ -179,13 +192,19 @@ export class PortalClient implements S5Backend {
   }
 
   async #ensureToken(signal?: AbortSignal, force = false): Promise<string> {
+    throwIfAborted(signal);
     if (this.#token && !force) return this.#token;
     if (!this.#loginPromise) {
-      this.#loginPromise = this.#doLogin(signal).finally(() => {
-        this.#loginPromise = undefined;
+      // The login is shared by every concurrent caller, so it must not run under any one caller's
+      // signal: one caller aborting would otherwise fail all the others with ABORTED. It is still
+      // bounded (per-exchange timeout, bounded retries); each caller stops waiting on its own signal.
+      const shared = this.#doLogin().finally(() => {
+        if (this.#loginPromise === shared) this.#loginPromise = undefined;
       });
+      shared.catch(() => undefined); // observed by the callers below; never an unhandled rejection
+      this.#loginPromise = shared;
     }
-    return this.#loginPromise;
+    return untilAborted(this.#loginPromise, signal);
   }
 
   async #doLogin(signal?: AbortSignal): Promise<string> {
