@@ -149,3 +149,16 @@ export class AbortError extends S5ChatError {
     super('ABORTED', shortMessage, opts);
   }
 }
+
+/**
+ * The portal's response body exceeded the client's size limit; the read was cancelled. Not transient:
+ * a portal that sends an oversized body would do so again, so the retry policy must not repeat it.
+ */
+export class ResponseTooLargeError extends S5ChatError {
+  override name = 'ResponseTooLargeError';
+  readonly maxBytes: number;
+  constructor(maxBytes: number, opts: S5ChatErrorOptions = {}) {
+    super('RESPONSE_TOO_LARGE', `Portal response exceeded ${maxBytes} bytes.`, opts);
+    this.maxBytes = maxBytes;
+  }
+}

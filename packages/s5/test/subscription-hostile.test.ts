@@ -9,9 +9,11 @@ import {
   encodeRegistryEntry,
   InvalidSignatureError,
   PortalClient,
+  PortalUnavailableError,
   S5Identity,
   ValidationError,
   type RegistryEntry,
+  type WebSocketConstructor,
 } from '../src/index.js';
 import { V } from './vectors.js';
 
@@ -65,6 +67,47 @@ describe('subscription against a hostile node', () => {
       expect(seen.map((e) => e.revision)).toEqual([5, 6]); // 3 is stale, 9 forged, 50 foreign
       expect(errors.filter((e) => e instanceof ValidationError).length).toBeGreaterThanOrEqual(2); // text + truncated
       expect(errors.filter((e) => e instanceof InvalidSignatureError).length).toBe(2); // foreign key + forged
+      // Every reported problem carries a stable code; callers never match on text.
+      for (const e of errors) expect(typeof (e as { code?: unknown }).code).toBe('string');
+      expect(errors.filter((e) => (e as { code?: unknown }).code === 'INVALID_SIGNATURE').length).toBe(2);
+    } finally {
+      stop();
+    }
+  });
+
+  it('reports a socket that cannot connect as PORTAL_UNAVAILABLE (typed, with the cause)', async () => {
+    // A port that was just free: nothing listens there, so the real `ws` socket errors.
+    const probe = createServer();
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+    const port = (probe.address() as { port: number }).port;
+    await new Promise((resolve) => probe.close(resolve));
+    const client = new PortalClient({ portalUrl: `http://127.0.0.1:${port}`, identity: S5Identity.fromSeedPhrase(V.seed_phrases[1].phrase) });
+    const errors: unknown[] = [];
+    const stop = client.registrySubscribe(kp.publicKey, () => undefined, { onError: (e) => errors.push(e) });
+    try {
+      const started = Date.now();
+      while (errors.length === 0 && Date.now() - started < 5000) await new Promise((r) => setTimeout(r, 10));
+      expect(errors[0]).toBeInstanceOf(PortalUnavailableError);
+      expect((errors[0] as PortalUnavailableError).code).toBe('PORTAL_UNAVAILABLE');
+      expect((errors[0] as PortalUnavailableError).cause).toBeInstanceOf(Error);
+    } finally {
+      stop();
+    }
+  });
+
+  it('reports a WebSocket constructor that throws as PORTAL_UNAVAILABLE', async () => {
+    const boom = new Error('constructor failed');
+    const Throwing = function () {
+      throw boom;
+    } as unknown as WebSocketConstructor;
+    const client = new PortalClient({ portalUrl: url, identity: S5Identity.fromSeedPhrase(V.seed_phrases[1].phrase), WebSocket: Throwing });
+    const errors: unknown[] = [];
+    const stop = client.registrySubscribe(kp.publicKey, () => undefined, { onError: (e) => errors.push(e) });
+    try {
+      const started = Date.now();
+      while (errors.length === 0 && Date.now() - started < 5000) await new Promise((r) => setTimeout(r, 10));
+      expect((errors[0] as PortalUnavailableError).code).toBe('PORTAL_UNAVAILABLE');
+      expect((errors[0] as PortalUnavailableError).cause).toBe(boom);
     } finally {
       stop();
     }

@@ -29,6 +29,8 @@ export class Session {
   readonly ready: Promise<StorageResult>;
   readonly #storage: StorageManager;
   readonly #now: () => number;
+  /** Counts complete()/end() calls, so a stream can tell that the session ended while it ran. */
+  #endings = 0;
 
   constructor(storage: StorageManager, conversationId: string, metadata: Record<string, unknown>, now: () => number) {
     this.#storage = storage;
@@ -50,7 +52,9 @@ export class Session {
    * text (at most one in flight, at most one per `checkpointMs`; never one per token). Each
    * checkpoint is the same message id with a higher `updatedAt`, so the longest version wins on
    * every device. If the token source throws, the partial text is saved (metadata.partial = true)
-   * and the error is rethrown.
+   * and the error is rethrown. If the stream stops because `opts.signal` aborted or the session was
+   * completed/ended while it ran, the text so far is saved with metadata.partial = true (and the
+   * call resolves), so readers can tell a cut-off reply from a finished one.
    */
   async streamAssistant(tokens: AsyncIterable<string>, opts: StreamOptions = {}): Promise<WriteResult> {
     const id = opts.messageId ?? uuidv7();
@@ -61,6 +65,7 @@ export class Session {
     let inFlight: Promise<unknown> | null = null;
     let lastCheckpoint = this.#now();
     let checkpointed = '';
+    const endingsAtStart = this.#endings;
     const message = (extra?: Record<string, unknown>) => {
       version = Math.max(version + 1, this.#now()); // strictly increasing versions of this message
       const meta = { ...(opts.metadata ?? {}), ...(extra ?? {}) };
@@ -93,16 +98,19 @@ export class Session {
       await this.#storage.appendMessage(this.conversationId, message({ partial: true })).catch(() => undefined);
       throw error;
     }
-    return this.#storage.appendMessage(this.conversationId, message());
+    const cut = opts.signal?.aborted === true || this.#endings !== endingsAtStart;
+    return this.#storage.appendMessage(this.conversationId, message(cut ? { partial: true } : undefined));
   }
 
   /** status → 'completed' (with endTime), applied to the latest stored state. */
   complete(): Promise<StorageResult> {
+    this.#endings++;
     return this.#storage.updateMetadata(this.conversationId, { status: 'completed', endTime: this.#now() });
   }
 
   /** status → 'ended' (with endTime). Appends still in flight are kept. */
   end(): Promise<StorageResult> {
+    this.#endings++;
     return this.#storage.updateMetadata(this.conversationId, { status: 'ended', endTime: this.#now() });
   }
 }

@@ -2,6 +2,7 @@ import {
   AuthError,
   NotFoundError,
   PortalUnavailableError,
+  ResponseTooLargeError,
   RevisionTooLowError,
   S5ChatError,
   TimeoutError,
@@ -30,7 +31,7 @@ export async function exchange(
   fetchImpl: FetchLike,
   url: string,
   init: RequestInit,
-  opts: { timeoutMs: number; signal?: AbortSignal | undefined },
+  opts: { timeoutMs: number; signal?: AbortSignal | undefined; maxBytes?: number | undefined },
 ): Promise<HttpResult> {
   const controller = new AbortController();
   const timeout = new TimeoutError(`Portal did not answer within ${opts.timeoutMs} ms.`, {
@@ -41,7 +42,7 @@ export async function exchange(
   const { signal, release } = linkSignals(controller, opts.signal);
   try {
     const res = await fetchImpl(url, { ...init, signal });
-    const body = new Uint8Array(await res.arrayBuffer());
+    const body = await readBodyLimited(res, opts.maxBytes ?? Infinity, `${init.method ?? 'GET'} ${url}`);
     return { status: res.status, headers: res.headers, body };
   } catch (error) {
     if (signal.aborted) throw abortReason(signal);
@@ -54,6 +55,47 @@ export async function exchange(
     clearTimeout(timer);
     release();
   }
+}
+
+/**
+ * Read a response body, failing with ResponseTooLargeError as soon as it passes `maxBytes` so a
+ * hostile portal cannot make us buffer an unbounded body. Streams through `res.body` where the
+ * platform has it (the read is cancelled at the limit); otherwise checks Content-Length first and
+ * the buffered size after.
+ */
+async function readBodyLimited(res: Response, maxBytes: number, what: string): Promise<Uint8Array> {
+  const tooLarge = (got: string) => new ResponseTooLargeError(maxBytes, { details: `${what}: ${got}` });
+  const declared = res.headers.get('content-length');
+  if (declared !== null && /^\d+$/.test(declared.trim()) && Number(declared.trim()) > maxBytes) {
+    void res.body?.cancel().catch(() => undefined);
+    throw tooLarge(`content-length ${declared.trim()}`);
+  }
+  const reader = res.body?.getReader();
+  if (!reader) {
+    const body = new Uint8Array(await res.arrayBuffer());
+    if (body.length > maxBytes) throw tooLarge(`${body.length} bytes`);
+    return body;
+  }
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.length;
+    if (total > maxBytes) {
+      void reader.cancel().catch(() => undefined);
+      throw tooLarge(`more than ${maxBytes} bytes streamed`);
+    }
+    chunks.push(value);
+  }
+  if (chunks.length === 1) return chunks[0]!;
+  const body = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    body.set(chunk, offset);
+    offset += chunk.length;
+  }
+  return body;
 }
 
 /**

@@ -40,6 +40,12 @@ export interface PortalClientOptions {
   policy?: TransientPolicy | TransientPolicyOptions;
   /** Label sent on registration (informational). */
   label?: string;
+  /**
+   * Largest response body accepted from a blob download (default 64 MiB); a larger one fails with
+   * ResponseTooLargeError. Registry, account and upload replies are small JSON and are capped at
+   * min(1 MiB, this).
+   */
+  maxResponseBytes?: number;
 }
 
 export interface PortalClientStats {
@@ -60,6 +66,9 @@ export interface SubscribeOptions {
 }
 
 const DEFAULT_TIMEOUT_MS = 30_000;
+const DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
+/** Cap for the JSON/text endpoints (registry, account, upload reply): their answers are tiny. */
+const MAX_SMALL_RESPONSE_BYTES = 1024 * 1024;
 
 /** `promise`, or a rejection with the abort reason as soon as `signal` aborts (listener removed either way). */
 function untilAborted<T>(promise: Promise<T>, signal?: AbortSignal): Promise<T> {
@@ -93,6 +102,7 @@ export class PortalClient implements S5Backend {
   readonly host: string;
   readonly #fetch: FetchLike;
   readonly #timeoutMs: number;
+  readonly #maxResponseBytes: number;
   readonly #inviteCode: string | undefined;
   readonly #WebSocket: WebSocketConstructor | undefined;
   readonly #accountKeyPair: Ed25519KeyPair;
@@ -117,6 +127,10 @@ export class PortalClient implements S5Backend {
     }
     const timeoutMs = opts?.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     if (!(Number.isFinite(timeoutMs) && timeoutMs > 0)) issues.push({ path: 'timeoutMs', message: 'expected a positive number' });
+    const maxResponseBytes = opts?.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+    if (!(Number.isSafeInteger(maxResponseBytes) && maxResponseBytes > 0)) {
+      issues.push({ path: 'maxResponseBytes', message: 'expected a positive integer' });
+    }
     const fetchImpl = opts?.fetch ?? (globalThis.fetch as FetchLike | undefined)?.bind(globalThis);
     if (!fetchImpl) issues.push({ path: 'fetch', message: 'no fetch implementation available' });
     if (opts?.accountSeed !== undefined) {
@@ -132,6 +146,7 @@ export class PortalClient implements S5Backend {
     this.host = url!.host;
     this.#fetch = fetchImpl!;
     this.#timeoutMs = timeoutMs;
+    this.#maxResponseBytes = maxResponseBytes;
     this.#inviteCode = opts.inviteCode;
     this.#WebSocket = opts.WebSocket;
     this.#label = opts.label ?? 's5chat';
@@ -168,11 +183,17 @@ export class PortalClient implements S5Backend {
 
   // ---- transport --------------------------------------------------------------------------------
 
-  async #http(method: string, path: string, init: { body?: BodyInit; headers?: Record<string, string> }, signal?: AbortSignal): Promise<HttpResult> {
+  async #http(
+    method: string,
+    path: string,
+    init: { body?: BodyInit; headers?: Record<string, string>; largeBody?: boolean },
+    signal?: AbortSignal,
+  ): Promise<HttpResult> {
     this.#stats.requests++;
     const requestInit: RequestInit = { method, headers: init.headers ?? {} };
     if (init.body !== undefined) requestInit.body = init.body;
-    return exchange(this.#fetch, this.portalUrl + path, requestInit, { timeoutMs: this.#timeoutMs, signal });
+    const maxBytes = init.largeBody ? this.#maxResponseBytes : Math.min(MAX_SMALL_RESPONSE_BYTES, this.#maxResponseBytes);
+    return exchange(this.#fetch, this.portalUrl + path, requestInit, { timeoutMs: this.#timeoutMs, signal, maxBytes });
   }
 
   #retrying<T>(op: (signal: AbortSignal) => Promise<T>, signal?: AbortSignal): Promise<T> {
@@ -305,7 +326,7 @@ export class PortalClient implements S5Backend {
     const expected = id.hash;
     const get = async (signal: AbortSignal) => {
       const headers: Record<string, string> = this.#token ? { authorization: `Bearer ${this.#token}` } : {};
-      const res = await this.#http('GET', `/s5/blob/${id.toString('z')}`, { headers }, signal);
+      const res = await this.#http('GET', `/s5/blob/${id.toString('z')}`, { headers, largeBody: true }, signal);
       if (res.status === 404) throwForStatus(res, `blob ${id.toString()}`);
       if (res.status < 200 || res.status >= 300) throwForStatus(res, 'blob download');
       const actual = blake3(res.body);

@@ -1,4 +1,4 @@
-import { InvalidSignatureError, ValidationError } from '../errors.js';
+import { InvalidSignatureError, PortalUnavailableError, S5ChatError, ValidationError } from '../errors.js';
 import { concatBytes, equalBytes } from '../encoding/bytes.js';
 import { decodeRegistryEntry, assertValidRegistryEntry, type RegistryEntry } from '../registry.js';
 import { transientBackoffDelay } from '../resilience/transient-policy.js';
@@ -34,12 +34,20 @@ export async function resolveWebSocket(injected?: WebSocketConstructor): Promise
   const platform = (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
   if (platform) return platform;
   const specifier = 'ws';
-  const mod = (await import(/* @vite-ignore */ /* webpackIgnore: true */ specifier)) as {
-    default?: WebSocketConstructor;
-    WebSocket?: WebSocketConstructor;
-  };
+  const noWebSocket = (details: string, cause?: unknown) =>
+    new ValidationError([{ path: 'WebSocket', message: 'no WebSocket implementation available' }], {
+      shortMessage: 'No WebSocket implementation available: pass one as `WebSocket` or install the "ws" package.',
+      details,
+      cause,
+    });
+  let mod: { default?: WebSocketConstructor; WebSocket?: WebSocketConstructor };
+  try {
+    mod = (await import(/* @vite-ignore */ /* webpackIgnore: true */ specifier)) as typeof mod;
+  } catch (cause) {
+    throw noWebSocket('the platform has no WebSocket and the "ws" package could not be loaded', cause);
+  }
   const ctor = mod.WebSocket ?? mod.default;
-  if (!ctor) throw new Error('the "ws" package does not export a WebSocket');
+  if (!ctor) throw noWebSocket('the "ws" package does not export a WebSocket');
   return ctor;
 }
 
@@ -133,7 +141,11 @@ export class RegistrySubscription {
     try {
       socket = new Ctor(this.#opts.url);
     } catch (error) {
-      this.#report(error);
+      this.#report(
+        error instanceof S5ChatError
+          ? error
+          : new PortalUnavailableError('Could not open the registry subscription socket.', { details: this.#opts.url, cause: error }),
+      );
       this.#scheduleReconnect();
       return;
     }
@@ -165,7 +177,17 @@ export class RegistrySubscription {
         })
         .catch((error: unknown) => this.#report(error));
     };
-    socket.onerror = (ev) => this.#report((ev as { error?: unknown })?.error ?? new Error('subscription socket error'));
+    socket.onerror = (ev) => {
+      const cause = (ev as { error?: unknown } | undefined)?.error;
+      this.#report(
+        cause instanceof S5ChatError
+          ? cause
+          : new PortalUnavailableError('Registry subscription socket failed.', {
+              details: `${this.#opts.url}${cause instanceof Error ? `: ${cause.message}` : ''}`,
+              ...(cause !== undefined ? { cause } : {}),
+            }),
+      );
+    };
     socket.onclose = () => {
       if (this.#socket === socket) this.#socket = undefined;
       this.#scheduleReconnect();

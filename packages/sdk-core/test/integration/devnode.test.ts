@@ -167,3 +167,28 @@ describe('devnode: createSdk round trip', () => {
     }, 60_000);
   }
 });
+
+describe('devnode: a streamed reply cut short is stored marked partial', () => {
+  it('aborting via signal stores the text so far with metadata.partial; another device reads it', async () => {
+    const seedPhrase = generateSeedPhrase();
+    const [writer, reader] = await devices(2, seedPhrase);
+    try {
+      const session = writer!.sessions.start({ conversationId: 'partial-stream' });
+      const controller = new AbortController();
+      async function* source() {
+        yield 'only ';
+        yield 'this';
+        controller.abort();
+        yield ' not this';
+      }
+      await session.streamAssistant(source(), { messageId: 'cut', signal: controller.signal });
+      await session.end();
+      const loaded = (await reader!.loadConversation('partial-stream'))!;
+      expect(loaded.messages).toEqual([expect.objectContaining({ id: 'cut', content: 'only this', metadata: { partial: true } })]);
+      expect(loaded.metadata.status).toBe('ended');
+    } finally {
+      await writer!.close();
+      await reader!.close();
+    }
+  });
+});

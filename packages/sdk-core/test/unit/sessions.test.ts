@@ -82,4 +82,59 @@ describe('sessions', () => {
     const loaded = (await sm.loadConversation('s5'))!;
     expect(loaded.messages).toEqual([expect.objectContaining({ id: 'reply', content: 'partial text', metadata: { partial: true } })]);
   });
+
+  it('a stream stopped by opts.signal saves the text so far marked partial, and resolves', async () => {
+    const sm = manager(new MemoryBackend());
+    const s = new SessionManager(sm).start({ conversationId: 's6' });
+    const controller = new AbortController();
+    async function* source() {
+      yield 'first ';
+      yield 'second ';
+      controller.abort(); // the caller stops the reply here; later tokens must not be stored
+      yield 'third';
+    }
+    const r = await s.streamAssistant(source(), { messageId: 'cut', signal: controller.signal, metadata: { model: 'm' } });
+    expect(r.message.content).toBe('first second ');
+    expect(r.message.metadata).toEqual({ model: 'm', partial: true });
+    const loaded = (await sm.loadConversation('s6'))!;
+    expect(loaded.messages).toEqual([expect.objectContaining({ id: 'cut', content: 'first second ', metadata: { model: 'm', partial: true } })]);
+  });
+
+  it('a reply cut short because the session ended mid-stream is marked partial; status is ended', async () => {
+    // Like the harness: ending stops the token source (its own signal, not passed to the SDK).
+    const sm = manager(new MemoryBackend());
+    const s = new SessionManager(sm).start({ conversationId: 's7' });
+    const stopSource = new AbortController();
+    async function* source() {
+      for (let i = 0; i < 50; i++) {
+        if (stopSource.signal.aborted) return;
+        await new Promise((r) => setTimeout(r, 1));
+        yield `t${i} `;
+      }
+    }
+    const stream = s.streamAssistant(source(), { messageId: 'reply', checkpointMs: 5 });
+    await new Promise((r) => setTimeout(r, 10));
+    stopSource.abort();
+    const ended = s.end();
+    const [r] = await Promise.all([stream, ended]);
+    await sm.flush();
+    const loaded = (await sm.loadConversation('s7'))!;
+    const reply = loaded.messages.find((m) => m.id === 'reply')!;
+    expect(reply.content).toBe(r.message.content);
+    expect(reply.content.length).toBeLessThan(expected(50).length);
+    expect(reply.metadata).toEqual({ partial: true });
+    expect(loaded.metadata.status).toBe('ended');
+  });
+
+  it('a reply that finishes normally carries no partial mark (nor the streaming checkpoint mark)', async () => {
+    const sm = manager(new MemoryBackend());
+    const s = new SessionManager(sm).start({ conversationId: 's8' });
+    const controller = new AbortController(); // passed but never aborted
+    const r = await s.streamAssistant(tokens(20, 1), { messageId: 'done', checkpointMs: 0, signal: controller.signal });
+    expect(r.message.metadata).toBeUndefined();
+    const loaded = (await sm.loadConversation('s8'))!;
+    expect(loaded.messages).toHaveLength(1);
+    expect(loaded.messages[0]!.content).toBe(expected(20));
+    expect(loaded.messages[0]!.metadata).toBeUndefined();
+  });
 });
