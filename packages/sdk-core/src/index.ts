@@ -3,7 +3,7 @@
  */
 export { createSdk, type CreateSdkOptions, type Sdk } from './sdk.js';
 export { StorageManager, type StorageManagerOptions, type RetryOptions, type WriteOptions } from './storage-manager.js';
-export { SessionManager, Session, type SessionStatus, type StreamOptions, type WriteResult } from './sessions.js';
+export { SessionManager, Session, type SessionStatus, type StreamOptions, type SendOptions, type WriteResult } from './sessions.js';
 export * from './schemas.js';
 export * from './errors.js';
 export * from './events.js';

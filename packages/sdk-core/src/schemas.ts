@@ -53,11 +53,16 @@ export const MessageSchema = z.object({
    * under one id with growing content; the highest `updatedAt` wins everywhere (see merge.ts).
    */
   updatedAt: Timestamp.optional(),
+  /**
+   * Stored form only: a tombstone left by deleteMessage (merge.ts: it beats every live version).
+   * Never returned by loads; callers cannot set it (MessageInputSchema omits it).
+   */
+  deleted: z.literal(true).optional(),
 });
 export type Message = z.infer<typeof MessageSchema>;
 
 /** What callers pass to appendMessage: id and timestamp are filled in when omitted. */
-export const MessageInputSchema = MessageSchema.extend({
+export const MessageInputSchema = MessageSchema.omit({ deleted: true }).extend({
   id: IdSchema.optional(),
   timestamp: Timestamp.optional(),
 });
@@ -79,16 +84,44 @@ export const ConversationInputSchema = z.object({
   metadata: JsonRecord.optional(),
   createdAt: Timestamp.optional(),
   updatedAt: Timestamp.optional(),
+  /**
+   * The revision this snapshot was loaded at (loadConversation returns it). With it, a merge save
+   * applies what the caller changed relative to that revision (edits, removals, metadata) and keeps
+   * what others wrote since; without it, a save is a plain union (see CONCURRENCY.md).
+   */
+  revision: z.number().int().nonnegative().optional(),
+  /** Returned by loadConversation; ignored on save (the save method decides the mode). */
+  encrypted: z.boolean().optional(),
 });
 export type ConversationInput = z.input<typeof ConversationInputSchema>;
 
 export const OnConflictSchema = z.enum(['merge', 'fail', 'overwrite']);
 export type OnConflict = z.infer<typeof OnConflictSchema>;
 
+/**
+ * Operation ids: 1–100 chars of `[A-Za-z0-9._-]` (an id of a message generated from it may get a
+ * `.<n>` suffix and must stay a valid message id). Re-submitting an operation with the same id is a
+ * no-op once it was applied (the applied-operations window, applied-ops.ts).
+ */
+export const OperationIdSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9._-]{1,100}$/, 'expected 1-100 characters of [A-Za-z0-9._-]')
+  .refine((id) => id !== '.' && id !== '..', 'must not be "." or ".."');
+
+/** Options every write takes. */
+export const WriteOptionsSchema = z.object({
+  /** Id of this operation (default: generated before the first attempt). */
+  operationId: OperationIdSchema.optional(),
+});
+export type BaseWriteOptions = z.input<typeof WriteOptionsSchema>;
+
 export const SaveOptionsSchema = z
   .object({
     expectedRevision: z.number().int().nonnegative().optional(),
     onConflict: OnConflictSchema.optional(),
+    operationId: OperationIdSchema.optional(),
+    /** updateMetadata only: set each key only where it has no value yet (e.g. a session's startTime). */
+    ifAbsent: z.boolean().optional(),
   })
   .refine((o) => o.onConflict !== 'fail' || o.expectedRevision !== undefined, {
     message: "onConflict 'fail' needs expectedRevision (0 = the conversation must not exist yet)",
@@ -97,6 +130,16 @@ export const SaveOptionsSchema = z
 export type SaveOptions = z.input<typeof SaveOptionsSchema>;
 
 export const MetadataPatchSchema = JsonRecord;
+
+/** editMessage: what to change in a stored message (at least one field). */
+export const MessagePatchSchema = z
+  .object({
+    content: z.string().optional(),
+    metadata: JsonRecord.optional(),
+  })
+  .strict()
+  .refine((p) => p.content !== undefined || p.metadata !== undefined, { message: 'expected content and/or metadata' });
+export type MessagePatch = z.input<typeof MessagePatchSchema>;
 
 export const ListOptionsSchema = z.object({
   limit: z.number().int().min(1).max(1000).optional(),
@@ -113,6 +156,8 @@ export interface ConversationSummary {
 
 export interface StorageResult {
   conversationId: string;
+  /** The operation this result is for (list/maintenance writes have none). */
+  operationId?: string;
   /** Registry revision that holds this change (0 = the conversation does not exist). */
   revision: number;
   messageCount: number;
@@ -170,14 +215,20 @@ function checkMessageLimits(m: Message, path: string, limits: Limits, out: { pat
 }
 
 /** Fill in id (UUIDv7: sortable) and timestamp, validate, enforce limits. */
-export function normalizeMessage(input: unknown, limits: Limits, now: number, path = 'message'): Message {
+/** A deep copy of a JSON value as it will be stored (inputs are copied at the boundary: no aliasing). */
+export function jsonCopy<T>(value: T): T {
+  return value === undefined ? value : (JSON.parse(JSON.stringify(value)) as T);
+}
+
+export function normalizeMessage(input: unknown, limits: Limits, now: number, path = 'message', defaultId?: string): Message {
   const parsed = parseOrThrow(MessageInputSchema, input, path);
-  const m: Message = { ...parsed, id: parsed.id ?? uuidv7(), timestamp: parsed.timestamp ?? now };
+  const m: Message = { ...parsed, id: parsed.id ?? defaultId ?? uuidv7(), timestamp: parsed.timestamp ?? now };
   if (m.metadata === undefined) delete m.metadata;
   if (m.updatedAt === undefined) delete m.updatedAt;
   const issues: { path: string; message: string }[] = [];
   checkMessageLimits(m, path, limits, issues);
   if (issues.length) throw new ValidationError(issues);
+  if (m.metadata !== undefined) m.metadata = jsonCopy(m.metadata);
   return m;
 }
 
@@ -187,6 +238,8 @@ export interface NormalizedConversation {
   metadata: Record<string, unknown>;
   createdAt?: number;
   updatedAt?: number;
+  /** The revision the snapshot was loaded at, when it says so. */
+  revision?: number;
 }
 
 export function normalizeConversation(input: unknown, limits: Limits, now: number): NormalizedConversation {
@@ -218,9 +271,11 @@ export function normalizeConversation(input: unknown, limits: Limits, now: numbe
     issues.push({ path: 'conversation.metadata', message: `is ${metaBytes} bytes of JSON, limit ${limits.maxConversationMetadataBytes}` });
   }
   if (issues.length) throw new ValidationError(issues);
-  const out: NormalizedConversation = { id: parsed.id, messages, metadata };
+  for (const m of messages) if (m.metadata !== undefined) m.metadata = jsonCopy(m.metadata);
+  const out: NormalizedConversation = { id: parsed.id, messages, metadata: jsonCopy(metadata) };
   if (parsed.createdAt !== undefined) out.createdAt = parsed.createdAt;
   if (parsed.updatedAt !== undefined) out.updatedAt = parsed.updatedAt;
+  if (parsed.revision !== undefined) out.revision = parsed.revision;
   return out;
 }
 
@@ -230,7 +285,7 @@ export function normalizeMetadataPatch(patch: unknown, limits: Limits): Record<s
   if (n > limits.maxConversationMetadataBytes) {
     throw new ValidationError([{ path: 'metadata', message: `is ${n} bytes of JSON, limit ${limits.maxConversationMetadataBytes}` }]);
   }
-  return p;
+  return jsonCopy(p);
 }
 
 export function resolveLimits(partial?: Partial<Limits>): Limits {

@@ -28,9 +28,13 @@ import { sortMessages } from './merge.js';
 import { MetricsRecorder, type Metrics } from './metrics.js';
 import type { Op } from './ops.js';
 import { RegistryView } from './read/registry-view.js';
+import { SnapshotBases } from './read/snapshot-bases.js';
 import {
   assertConversationId,
+  jsonCopy,
   resolveLimits,
+  type BaseWriteOptions,
+  type MessagePatch,
   type ConversationData,
   type ConversationInput,
   type ConversationSummary,
@@ -86,6 +90,7 @@ export interface StorageManagerOptions {
   now?: () => number;
 }
 
+/** Options of saveConversation / updateMetadata (every write also takes `operationId`). */
 export interface WriteOptions extends SaveOptions {}
 
 export class StorageManager {
@@ -97,6 +102,7 @@ export class StorageManager {
   readonly #reader: ConversationReader;
   readonly #registry: RegistryView;
   readonly #intake: WriteIntake;
+  readonly #bases = new SnapshotBases();
   readonly #index: ConversationIndex;
   readonly #maintenance = new MaintenanceTracker();
   readonly #metrics = new MetricsRecorder();
@@ -115,7 +121,10 @@ export class StorageManager {
     const retry = opts.retry ?? {};
     revisionRetryDelays(retry); // validate early: a bad retry config is a ValidationError now, not later
     const sleep = opts.sleep ?? ((ms: number) => s5sleep(ms));
-    const now = opts.now ?? Date.now;
+    // Whole milliseconds: stored timestamps are integers, and a fractional `now` must not make
+    // acknowledged messages unreadable.
+    const rawNow = opts.now ?? Date.now;
+    const now = () => Math.floor(rawNow());
     const compaction = { ...DEFAULT_COMPACTION, ...(opts.compaction ?? {}), enabled: opts.compaction?.enabled ?? true };
     this.#intake = new WriteIntake(limits, now);
     this.#locks = new KeyedMutex({
@@ -200,30 +209,54 @@ export class StorageManager {
    * Append one message (creates the conversation if absent). Idempotent by message id: appending
    * the same message again changes nothing. Resolves once the write carrying it is durable.
    */
-  appendMessage(conversationId: string, message: MessageInput): Promise<StorageResult & { message: Message }> {
+  appendMessage(conversationId: string, message: MessageInput, options?: BaseWriteOptions): Promise<StorageResult & { message: Message }> {
     return this.#guard(async () => {
-      const { id, op, message: m } = this.#intake.append(conversationId, message);
+      const { id, op, message: m } = this.#intake.append(conversationId, message, options);
       this.#metrics.add(id, 'appends');
       const result = await this.#submit(id, op);
-      return { ...result, message: m };
+      return { ...result, message: jsonCopy(m) };
     });
   }
 
   /** Append several messages in one operation (all or nothing). */
-  appendMessages(conversationId: string, messages: MessageInput[]): Promise<StorageResult & { messages: Message[] }> {
+  appendMessages(conversationId: string, messages: MessageInput[], options?: BaseWriteOptions): Promise<StorageResult & { messages: Message[] }> {
     return this.#guard(async () => {
-      const { id, op, messages: ms } = this.#intake.appendMany(conversationId, messages);
+      const { id, op, messages: ms } = this.#intake.appendMany(conversationId, messages, options);
       this.#metrics.add(id, 'appends', ms.length);
       const result = await this.#submit(id, op);
-      return { ...result, messages: ms };
+      return { ...result, messages: jsonCopy(ms) };
     });
   }
 
   /**
-   * Save a whole conversation. 'merge' (default): union with what is stored — never deletes
-   * messages it did not know about; metadata keys win only if the snapshot's updatedAt is newer
-   * than the stored key. 'fail': only if the stored revision is `expectedRevision` (else
-   * RevisionConflictError with currentRevision; nothing written). 'overwrite': replace everything.
+   * Edit a stored message (content and/or metadata): a new version stamped above the one this
+   * device read, so it wins over it on every device; a deleted message stays deleted
+   * (MessageNotFoundError). Resolves once durable.
+   */
+  editMessage(conversationId: string, messageId: string, patch: MessagePatch, options?: BaseWriteOptions): Promise<StorageResult> {
+    return this.#guard(async () => {
+      const { id, op } = this.#intake.editMessage(conversationId, messageId, patch, options);
+      this.#metrics.add(id, 'edits');
+      return this.#submit(id, op);
+    });
+  }
+
+  /** Delete one message: a tombstone that beats every version of it, on every device. */
+  deleteMessage(conversationId: string, messageId: string, options?: BaseWriteOptions): Promise<StorageResult> {
+    return this.#guard(async () => {
+      const { id, op } = this.#intake.deleteMessage(conversationId, messageId, options);
+      this.#metrics.add(id, 'edits');
+      return this.#submit(id, op);
+    });
+  }
+
+  /**
+   * Save a whole conversation. 'merge' (default): a loaded snapshot (it carries `revision`) applies
+   * what the caller changed since that revision — edits, removed messages, metadata — and keeps
+   * what others wrote since; a snapshot without `revision` is a union with what is stored (never
+   * deletes messages; metadata keys win only if the snapshot's updatedAt is newer than the stored
+   * key). 'fail': only if the stored revision is `expectedRevision` (else RevisionConflictError
+   * with currentRevision; nothing written). 'overwrite': replace everything.
    */
   saveConversation(conversation: ConversationInput, options: WriteOptions = {}): Promise<StorageResult> {
     return this.#save(conversation, options, this.#encrypted);
@@ -251,9 +284,9 @@ export class StorageManager {
    * Delete: writes a tombstone head. Messages acknowledged before the delete are gone by intent;
    * an append that commits after it re-creates the conversation with only the later messages.
    */
-  deleteConversation(conversationId: string): Promise<StorageResult> {
+  deleteConversation(conversationId: string, options?: BaseWriteOptions): Promise<StorageResult> {
     return this.#guard(async () => {
-      const { id, op } = this.#intake.delete(conversationId);
+      const { id, op } = this.#intake.delete(conversationId, options);
       this.#metrics.add(id, 'deletes');
       return this.#submit(id, op);
     });
@@ -268,10 +301,13 @@ export class StorageManager {
     const entry = await this.#registry.get(id, keys);
     const { state } = await this.#reader.read(id, keys, entry);
     if (!state.exists) return null;
+    this.#bases.remember(id, { revision: state.revision, messages: state.messages, metadata: state.metadata.values });
+    const live = [...state.messages.values()].filter((m) => !m.deleted);
+    // Copies: an app editing what it loaded must never change what this manager caches or uploads.
     return {
       id,
-      messages: sortMessages(state.messages.values()),
-      metadata: { ...state.metadata.values },
+      messages: jsonCopy(sortMessages(live)),
+      metadata: jsonCopy(state.metadata.values),
       createdAt: state.createdAt,
       updatedAt: state.updatedAt,
       revision: state.revision,
@@ -354,7 +390,11 @@ export class StorageManager {
 
   #save(conversation: ConversationInput, options: WriteOptions, encrypted: boolean): Promise<StorageResult> {
     return this.#guard(async () => {
-      const { id, op } = this.#intake.save(conversation, options);
+      const { id, op, conversation: c } = this.#intake.save(conversation, options);
+      if (op.kind === 'save' && c.revision !== undefined) {
+        const base = this.#bases.get(id, c.revision);
+        if (base) op.base = base;
+      }
       this.#metrics.add(id, 'saves');
       return this.#submit(id, op, encrypted);
     });

@@ -46,6 +46,11 @@ export const HeadSchema = z.object({
   messageCount: z.number().int().nonnegative(),
   /** blake3 over the listed segment digests: a fingerprint of the content this head describes. */
   contentHash: z.string(),
+  /**
+   * The applied-operations window (applied-ops.ts): 8-character digests of the last operations
+   * applied, oldest first, concatenated. Absent in heads written before operation ids existed.
+   */
+  ops: z.string().regex(/^(?:[A-Za-z0-9_-]{8})*$/).optional(),
   /** deviceId of the writer (diagnostics only). */
   writer: z.string().optional(),
   /**

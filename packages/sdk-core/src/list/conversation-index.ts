@@ -50,7 +50,7 @@ export class ConversationIndex {
   }
 
   /** Update the entry of `conversationId` after a write; failures mark it dirty (never thrown). */
-  async update(conversationId: string, a: ApplyResult, revision: number): Promise<void> {
+  async update(conversationId: string, a: ApplyResult | ConversationState, revision: number): Promise<void> {
     try {
       await this.#d.committer().submit(INDEX_KEY, { target: 'index', op: indexOpFor(conversationId, a, revision) });
       this.#dirty.delete(conversationId);

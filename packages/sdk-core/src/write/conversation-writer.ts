@@ -18,7 +18,8 @@ import {
 } from '@s5chat/s5';
 import type { KeyedMutex } from '../concurrency/keyed-mutex.js';
 import type { CrossTabCoordinator } from '../concurrency/cross-tab.js';
-import { RevisionConflictError } from '../errors.js';
+import { OutcomeUnknownError, RevisionConflictError } from '../errors.js';
+import { messageIdsOf } from './intake.js';
 import type { Settled } from '../group-commit.js';
 import { encodeDocument } from '../layout/codec.js';
 import type { CompactionPolicy } from '../layout/compaction.js';
@@ -26,7 +27,8 @@ import { HEAD_VERSION, type Head, type SegmentRef } from '../layout/head.js';
 import { encodePointer } from '../layout/keys.js';
 import { buildSegment, segmentLevel } from '../layout/segments.js';
 import { sameMessage } from '../merge.js';
-import { applyOps, type ApplyResult, type Op } from '../ops.js';
+import { applyOps, type ApplyResult, type ConversationState, type Op } from '../ops.js';
+import { encodeWindow } from '../applied-ops.js';
 import type { Message, StorageResult } from '../schemas.js';
 import { onRegistrySetError } from './conflicts.js';
 import type { WritePacer } from './pacing.js';
@@ -41,7 +43,7 @@ export interface ConversationWriterDeps extends WriteDeps {
   pacer: WritePacer;
   compaction: CompactionPolicy;
   /** The list entry follows a create, delete or rename (awaited: list visibility). */
-  updateIndex: (conversationId: string, applied: ApplyResult, revision: number) => Promise<void>;
+  updateIndex: (conversationId: string, state: ApplyResult | ConversationState, revision: number) => Promise<void>;
   indexDirty: (conversationId: string) => boolean;
   maybeCompact: (conversationId: string, head: Head) => void;
 }
@@ -59,29 +61,34 @@ export class ConversationWriter {
     const ops = items.map((i) => i.op as Op);
     const encrypted = items[0]?.target === 'conversation' ? items[0].encrypted : true;
     const keys = d.registry.keysFor(conversationId);
+    const progress: WriteProgress = { registrySetSent: false };
     let outcome: WriteOutcome;
     try {
       outcome = await d.locks.runExclusive(
         conversationId,
-        () => d.crossTab.withLock(keys.name, () => this._saveConversationInternal(conversationId, ops, encrypted)),
+        () => d.crossTab.withLock(keys.name, () => this._saveConversationInternal(conversationId, ops, encrypted, progress)),
         { label: `commit ${ops.length} op(s)` },
       );
     } catch (error) {
       d.pacer.writeFailed(conversationId, error instanceof RevisionConflictError);
       d.metrics.add(conversationId, 'failures');
       d.events.emit('error', { conversationId, error, during: ops.every((o) => o.kind === 'compact') ? 'compaction' : 'commit', operations: ops.length });
-      throw error;
+      return ops.map((op) => ({ ok: false, error: perOpError(conversationId, op, error, progress.registrySetSent) }));
     }
     const { applied, before, result } = outcome;
     d.pacer.writeResolved(conversationId, result.attempts, before.revision, outcome.wrote ? result.revision : null);
     if (outcome.wrote && applied) {
       d.crossTab.announce(keys.name, result.revision);
       const existenceChanged = before.exists !== applied.exists || (applied.reset && applied.exists);
-      if (existenceChanged || applied.titleChanged || d.indexDirty(conversationId)) {
+      const landedEarlier = applied.alreadyApplied.some(Boolean);
+      if (existenceChanged || applied.titleChanged || landedEarlier || d.indexDirty(conversationId)) {
         // Awaited for the callers of this write (list visibility), but the conversation is already durable.
         await d.updateIndex(conversationId, applied, result.revision);
       }
       if (outcome.head) d.maybeCompact(conversationId, outcome.head);
+    } else if (applied && applied.alreadyApplied.some(Boolean) && before.revision > 0) {
+      // Applied by an earlier attempt whose reply was lost: that write's list update never ran.
+      await d.updateIndex(conversationId, before, before.revision);
     }
     for (const e of outcome.opErrors) {
       // A refused operation fails only its own promise, but fire-and-forget callers learn of it
@@ -98,7 +105,11 @@ export class ConversationWriter {
         });
       }
     }
-    return outcome.opErrors.map((e) => (e ? { ok: false, error: e } : { ok: true, value: result }));
+    return outcome.opErrors.map((e, i) => {
+      if (e) return { ok: false, error: e };
+      const op = ops[i]!;
+      return { ok: true, value: op.kind !== 'compact' && op.id !== undefined ? { ...result, operationId: op.id } : result };
+    });
   }
 
   /**
@@ -107,7 +118,7 @@ export class ConversationWriter {
    * revisionRetryDelays() and re-reads + re-applies; after the last attempt: RevisionConflictError.
    * Transient faults are the s5 client's job and are not retried again here.
    */
-  async _saveConversationInternal(conversationId: string, ops: Op[], encrypted: boolean): Promise<WriteOutcome> {
+  async _saveConversationInternal(conversationId: string, ops: Op[], encrypted: boolean, progress: WriteProgress = { registrySetSent: false }): Promise<WriteOutcome> {
     const d = this.#d;
     const keys = d.registry.keysFor(conversationId);
     const delays = revisionRetryDelays(d.retry);
@@ -135,7 +146,7 @@ export class ConversationWriter {
           result: {
             ...base,
             revision: state.revision,
-            messageCount: state.exists ? state.messages.size : 0,
+            messageCount: state.exists ? applied.liveCount : 0,
             // nothing stored yet: the mode this write would have used (emptyState's default says nothing)
             encrypted: state.revision > 0 ? state.encrypted : encrypted,
           },
@@ -178,6 +189,7 @@ export class ConversationWriter {
 
       const next = createRegistryEntry({ keyPair: keys.keyPair, revision: state.revision + 1, data: encodePointer(headId!) });
       d.metrics.add(conversationId, 'registryWrites');
+      progress.registrySetSent = true;
       try {
         await d.backend.registrySet(next);
       } catch (error) {
@@ -195,7 +207,7 @@ export class ConversationWriter {
       const result: StorageResult = {
         conversationId,
         revision: state.revision + 1,
-        messageCount: applied.exists ? applied.messageCount : 0,
+        messageCount: applied.exists ? applied.liveCount : 0,
         encrypted,
         bytesUploaded,
         attempts: attempt,
@@ -238,7 +250,8 @@ export class ConversationWriter {
       epoch: a.epoch,
       encrypted,
       metadata: a.exists ? a.metadata.values : {},
-      metadataClock: a.exists ? a.metadata.clocks : {},
+      // Kept on a tombstone too: removed keys stay removed for snapshots older than the delete.
+      metadataClock: a.metadata.clocks,
       createdAt: a.createdAt,
       updatedAt: a.updatedAt,
       segments: a.exists ? segments : [],
@@ -246,12 +259,31 @@ export class ConversationWriter {
       contentHash: toBase64Url(blake3(concatBytes(...(a.exists ? segments : []).map((s) => fromBase64Url(s.hash, 'segment.hash'))))),
       writer: this.#d.deviceId,
     };
+    if (a.appliedOps.length > 0) head.ops = encodeWindow(a.appliedOps);
     if (a.deleted) {
       head.deleted = true;
       if (a.deletedAt !== undefined) head.deletedAt = a.deletedAt;
     }
     return head;
   }
+}
+
+/** Set once a registry set left this process: from then on a failure has an unknown outcome. */
+export interface WriteProgress {
+  registrySetSent: boolean;
+}
+
+/**
+ * The error one operation of a failed write gets: a lost-race give-up names the operation; a
+ * failure after a registry set was sent is OutcomeUnknownError (re-submit the same operationId);
+ * anything earlier (nothing was sent) is passed through as it is.
+ */
+function perOpError(conversationId: string, op: Op, error: unknown, sent: boolean): unknown {
+  if (op.kind === 'compact') return error;
+  const messageIds = messageIdsOf(op);
+  if (error instanceof RevisionConflictError) return error.forOperation(op.id, messageIds);
+  if (sent && op.id !== undefined) return new OutcomeUnknownError({ conversationId, operationId: op.id, messageIds, cause: error });
+  return error;
 }
 
 function sameDelta(previous: Map<string, Message>, delta: Message[]): boolean {

@@ -95,7 +95,8 @@ describe('appends and saves', () => {
     const snapshot = (await ui.loadConversation('c'))!;
     await other.appendMessage('c', msg('m2', 'two', 2));
     await other.updateMetadata('c', { status: 'ended' });
-    const stale = { ...snapshot, metadata: { ...snapshot.metadata, status: 'active', title: 'Renamed' }, messages: [...snapshot.messages, msg('m3', 'three', 3)] };
+    // The snapshot carries its revision: only what this caller changed (title, m3) is applied.
+    const stale = { ...snapshot, metadata: { ...snapshot.metadata, title: 'Renamed' }, messages: [...snapshot.messages, msg('m3', 'three', 3)] };
     const merged: string[] = [];
     ui.on('merged', (e) => merged.push(e.reason));
     const r = await ui.saveConversation(stale);
