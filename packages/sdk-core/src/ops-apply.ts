@@ -2,8 +2,8 @@
  * How each kind of operation changes a draft (ops-draft.ts). Returns an Error when the operation
  * is refused (only that operation fails, nothing of it is applied), undefined otherwise.
  */
-import { ConversationDeletedError, MessageNotFoundError } from './errors.js';
-import { messageVersion, stableStringify, tombstoneOf, type Clock } from './merge.js';
+import { ConversationDeletedError, MessageNotFoundError, ValidationError } from './errors.js';
+import { compareMessageVersions, messageVersion, sameMessage, stableStringify, tombstoneOf, type Clock } from './merge.js';
 import type { Draft } from './ops-draft.js';
 import type { Op } from './ops.js';
 import { applySnapshotDiff } from './ops-snapshot.js';
@@ -32,6 +32,16 @@ export function applyOne(d: Draft, op: Op): Error | undefined {
 
 function append(d: Draft, messages: Message[], at: number): Error | undefined {
   if (d.wouldExceed(messages)) return d.tooMany();
+  const ambiguous = messages.findIndex((m) => losesAtSameVersion(d.get(m.id), m));
+  if (ambiguous >= 0) {
+    const m = messages[ambiguous]!;
+    return new ValidationError([
+      {
+        path: `messages.${ambiguous}`,
+        message: `message "${m.id}" is stored with other content at the same version; use editMessage, or a higher updatedAt`,
+      },
+    ]);
+  }
   d.ensureExists(at);
   let any = false;
   for (const m of messages) if (d.put(m)) any = true;
@@ -120,6 +130,16 @@ function deleteConversation(d: Draft, at: number): Error | undefined {
   d.replaceMetadata({}, t);
   d.touch(at);
   return undefined;
+}
+
+/**
+ * A re-sent id whose content differs from the stored version at the same version stamp and loses
+ * the tie-break (e.g. shorter): storing nothing while acknowledging would report a change that
+ * never happens. A lower version is just superseded (a late streaming checkpoint), not an error.
+ */
+function losesAtSameVersion(current: Message | undefined, m: Message): boolean {
+  if (!current || current.deleted || sameMessage(current, m)) return false;
+  return messageVersion(current) === messageVersion(m) && compareMessageVersions(m, current) < 0;
 }
 
 /** The next version stamp of a message edited at `at` after seeing `current`. */

@@ -83,6 +83,8 @@ export interface ApplyContext {
   deviceId: string;
   limits: Limits;
   newEpoch: () => string;
+  /** Refuse op `i` before it is applied (the writer's say, e.g. an encryption downgrade). */
+  refuse?: (op: Op, i: number) => Error | undefined;
 }
 
 export interface ApplyResult {
@@ -132,7 +134,7 @@ export function applyOps(state: ConversationState, ops: Op[], ctx: ApplyContext)
   const alreadyApplied: boolean[] = [];
   const initialTitle = state.exists ? stableStringify(state.metadata.values.title) : undefined;
 
-  for (const op of ops) {
+  for (const [i, op] of ops.entries()) {
     const digest = op.kind !== 'compact' && op.id !== undefined ? opDigest(op.id) : undefined;
     if (digest !== undefined && seen.has(digest)) {
       opErrors.push(undefined);
@@ -140,7 +142,7 @@ export function applyOps(state: ConversationState, ops: Op[], ctx: ApplyContext)
       continue;
     }
     alreadyApplied.push(false);
-    const refused = optimisticMismatch(state, op, d);
+    const refused = ctx.refuse?.(op, i) ?? optimisticMismatch(state, op, d);
     if (refused) {
       opErrors.push(refused);
       continue;

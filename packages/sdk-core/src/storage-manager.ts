@@ -48,7 +48,7 @@ import {
 import { ConversationWriter } from './write/conversation-writer.js';
 import { WriteIntake } from './write/intake.js';
 import { WritePacer } from './write/pacing.js';
-import { INDEX_KEY, type Item, type RetryOptions, type WriteDeps } from './write/types.js';
+import { INDEX_KEY, MAX_BATCH_BYTES, type Item, type RetryOptions, type WriteDeps } from './write/types.js';
 
 export type { RetryOptions } from './write/types.js';
 
@@ -120,6 +120,10 @@ export class StorageManager {
     const limits = resolveLimits(opts.limits);
     const retry = opts.retry ?? {};
     revisionRetryDelays(retry); // validate early: a bad retry config is a ValidationError now, not later
+    const pr = retry.progressRetries;
+    if (pr !== undefined && !(Number.isInteger(pr) && pr >= 0 && pr <= 32)) {
+      throw new ValidationError([{ path: 'retry.progressRetries', message: 'expected an integer in 0..32' }]);
+    }
     const sleep = opts.sleep ?? ((ms: number) => s5sleep(ms));
     // Whole milliseconds: stored timestamps are integers, and a fractional `now` must not make
     // acknowledged messages unreadable.
@@ -175,6 +179,7 @@ export class StorageManager {
       busyLingerMs: opts.busyLingerMs ?? 200,
       contentionMaxMs: opts.contentionBackoffMaxMs ?? 2000,
       random: opts.retry?.random ?? Math.random,
+      now: rawNow,
     });
     const writer = new ConversationWriter({
       ...deps,
@@ -193,6 +198,8 @@ export class StorageManager {
       lazyDelayMs: opts.compaction?.idleMs ?? 500,
       sleep,
       batchKey: (item) => (item.target === 'conversation' ? (item.encrypted ? 'enc' : 'plain') : 'index'),
+      weight: (item) => (item.target === 'conversation' ? item.weight : 0),
+      maxBatchWeight: MAX_BATCH_BYTES,
       onDepth: (key, d) => {
         if (key !== INDEX_KEY) this.#metrics.queueDepth(key, d);
       },
@@ -268,7 +275,7 @@ export class StorageManager {
 
   /** Store this write in plaintext (marked as such in the head). Only when you mean it. */
   saveConversationPlaintext(conversation: ConversationInput, options: WriteOptions = {}): Promise<StorageResult> {
-    return this.#save(conversation, options, false);
+    return this.#save(conversation, options, false, true);
   }
 
   /** Patch metadata keys (explicit intent: newer than any stored value of those keys). */
@@ -388,7 +395,7 @@ export class StorageManager {
     return fn();
   }
 
-  #save(conversation: ConversationInput, options: WriteOptions, encrypted: boolean): Promise<StorageResult> {
+  #save(conversation: ConversationInput, options: WriteOptions, encrypted: boolean, explicit = false): Promise<StorageResult> {
     return this.#guard(async () => {
       const { id, op, conversation: c } = this.#intake.save(conversation, options);
       if (op.kind === 'save' && c.revision !== undefined) {
@@ -396,11 +403,22 @@ export class StorageManager {
         if (base) op.base = base;
       }
       this.#metrics.add(id, 'saves');
-      return this.#submit(id, op, encrypted);
+      return this.#submit(id, op, encrypted, explicit && !encrypted);
     });
   }
 
-  #submit(conversationId: string, op: Op, encrypted = this.#encrypted): Promise<StorageResult> {
-    return this.#committer.submit(conversationId, { target: 'conversation', op, encrypted });
+  #submit(conversationId: string, op: Op, encrypted = this.#encrypted, explicitPlaintext = false): Promise<StorageResult> {
+    const item: Item = { target: 'conversation', op, encrypted, weight: opWeight(op) };
+    if (explicitPlaintext) item.explicitPlaintext = true;
+    return this.#committer.submit(conversationId, item);
   }
+}
+
+/** Approximate stored bytes of an operation's messages (UTF-16 length: cheap, within 3× of UTF-8). */
+function opWeight(op: Op): number {
+  const list = op.kind === 'append' ? op.messages : op.kind === 'save' ? op.conversation.messages : null;
+  if (!list) return op.kind === 'editMessage' ? (op.patch.content?.length ?? 0) : 0;
+  let n = 0;
+  for (const m of list) n += m.content.length + 64;
+  return n;
 }

@@ -18,7 +18,7 @@ import {
 } from '@s5chat/s5';
 import type { KeyedMutex } from '../concurrency/keyed-mutex.js';
 import type { CrossTabCoordinator } from '../concurrency/cross-tab.js';
-import { OutcomeUnknownError, RevisionConflictError } from '../errors.js';
+import { EncryptionDowngradeError, OutcomeUnknownError, RevisionConflictError } from '../errors.js';
 import { messageIdsOf } from './intake.js';
 import type { Settled } from '../group-commit.js';
 import { encodeDocument } from '../layout/codec.js';
@@ -62,11 +62,12 @@ export class ConversationWriter {
     const encrypted = items[0]?.target === 'conversation' ? items[0].encrypted : true;
     const keys = d.registry.keysFor(conversationId);
     const progress: WriteProgress = { registrySetSent: false };
+    const explicitPlaintext = items.map((i) => i.target === 'conversation' && i.explicitPlaintext === true);
     let outcome: WriteOutcome;
     try {
       outcome = await d.locks.runExclusive(
         conversationId,
-        () => d.crossTab.withLock(keys.name, () => this._saveConversationInternal(conversationId, ops, encrypted, progress)),
+        () => d.crossTab.withLock(keys.name, () => this._saveConversationInternal(conversationId, ops, encrypted, progress, explicitPlaintext)),
         { label: `commit ${ops.length} op(s)` },
       );
     } catch (error) {
@@ -118,19 +119,37 @@ export class ConversationWriter {
    * revisionRetryDelays() and re-reads + re-applies; after the last attempt: RevisionConflictError.
    * Transient faults are the s5 client's job and are not retried again here.
    */
-  async _saveConversationInternal(conversationId: string, ops: Op[], encrypted: boolean, progress: WriteProgress = { registrySetSent: false }): Promise<WriteOutcome> {
+  async _saveConversationInternal(
+    conversationId: string,
+    ops: Op[],
+    requestedEncryption: boolean,
+    progress: WriteProgress = { registrySetSent: false },
+    explicitPlaintext: boolean[] = [],
+  ): Promise<WriteOutcome> {
     const d = this.#d;
     const keys = d.registry.keysFor(conversationId);
-    const delays = revisionRetryDelays(d.retry);
-    const maxAttempts = delays.length + 1;
+    const { delays, extra } = retrySchedule(d.retry);
+    let progressed = 0;
+    let lastRead = -1;
     const userOps = ops.filter((o) => o.kind !== 'compact').length;
     let bytesUploaded = 0;
     // The delta segment of an earlier attempt: reused when the re-applied delta is identical.
-    let uploaded: { ref: SegmentRef; byId: Map<string, Message>; reset: boolean } | undefined;
+    let uploaded: { ref: SegmentRef; byId: Map<string, Message>; reset: boolean; encrypted: boolean } | undefined;
     for (let attempt = 1; ; attempt++) {
       const entry = await d.registry.get(conversationId, keys);
       const { state } = await d.reader.read(conversationId, keys, entry);
-      const applied = applyOps(state, ops, { deviceId: d.deviceId, limits: d.limits, newEpoch: uuidv7 });
+      if (lastRead >= 0 && state.revision > lastRead) progressed++;
+      lastRead = state.revision;
+      const maxAttempts = delays.length - extra + 1 + Math.min(progressed, extra);
+      // A conversation stored encrypted stays encrypted: a plaintext head would carry its earlier
+      // metadata in the clear. Only an explicit plaintext overwrite (it replaces everything) may
+      // switch it; other explicit plaintext operations are refused.
+      const storedEncrypted = state.revision > 0 && state.encrypted;
+      const plainOverwrite = ops.some((op, i) => explicitPlaintext[i] && op.kind === 'save' && op.mode === 'overwrite');
+      const encrypted = requestedEncryption || (storedEncrypted && !plainOverwrite);
+      const refuse = (op: Op, i: number) =>
+        explicitPlaintext[i] && storedEncrypted && !plainOverwrite && op.kind !== 'compact' ? new EncryptionDowngradeError(conversationId) : undefined;
+      const applied = applyOps(state, ops, { deviceId: d.deviceId, limits: d.limits, newEpoch: uuidv7, refuse });
       const base = { conversationId, encrypted, bytesUploaded, attempts: attempt, batchSize: ops.length };
       const conflict = { conversationId, attempt, maxAttempts, delays, seenRevision: state.revision };
       if (!applied.changed) {
@@ -161,7 +180,7 @@ export class ConversationWriter {
       // One delta segment with only the new/changed messages (all messages after a reset).
       let segment: { ref: SegmentRef; bytes?: Uint8Array; messages: Message[] } | undefined;
       if (applied.exists && applied.newMessages.length > 0) {
-        if (uploaded && uploaded.reset === applied.reset && sameDelta(uploaded.byId, applied.newMessages)) {
+        if (uploaded && uploaded.reset === applied.reset && uploaded.encrypted === encrypted && sameDelta(uploaded.byId, applied.newMessages)) {
           segment = { ref: uploaded.ref, messages: applied.newMessages };
         } else {
           const level = segmentLevel(applied.newMessages.length, d.compaction.fanout);
@@ -184,7 +203,7 @@ export class ConversationWriter {
       bytesUploaded += attemptBytes;
       d.metrics.add(conversationId, 'bytesUploaded', attemptBytes);
       if (segment?.bytes) {
-        uploaded = { ref: segment.ref, byId: new Map(segment.messages.map((m) => [m.id, m])), reset: applied.reset };
+        uploaded = { ref: segment.ref, byId: new Map(segment.messages.map((m) => [m.id, m])), reset: applied.reset, encrypted };
       }
 
       const next = createRegistryEntry({ keyPair: keys.keyPair, revision: state.revision + 1, data: encodePointer(headId!) });
@@ -266,6 +285,18 @@ export class ConversationWriter {
     }
     return head;
   }
+}
+
+/**
+ * Waits between attempts: revisionRetryDelays() (the single source of the base schedule), then up
+ * to `progressRetries` more, each about the last delay (×0.5–1.5), used only while others progress.
+ */
+function retrySchedule(retry: WriteDeps['retry']): { delays: number[]; extra: number } {
+  const base = revisionRetryDelays(retry);
+  const extra = base.length === 0 ? 0 : (retry.progressRetries ?? 8);
+  const random = retry.random ?? Math.random;
+  const last = base[base.length - 1] ?? 0;
+  return { delays: [...base, ...Array.from({ length: extra }, () => last * (0.5 + random()))], extra };
 }
 
 /** Set once a registry set left this process: from then on a failure has an unknown outcome. */

@@ -378,7 +378,8 @@ describe('pacing under load', () => {
     const shared = new MemoryBackend();
     const tap = new Tap(shared);
     const sleeps: number[] = [];
-    const sm = manager(shared, { backend: tap, busyLingerMs: 0, retry: { random: () => 0.5 }, sleep: async (ms) => void sleeps.push(ms) });
+    let clock = 5000; // pauses decay with time; this clock stands still until the end
+    const sm = manager(shared, { backend: tap, busyLingerMs: 0, retry: { random: () => 0.5 }, sleep: async (ms) => void sleeps.push(ms), now: () => clock });
     const other = manager(shared);
     await sm.appendMessage('x', msg('a'));
     let races = 1;
@@ -392,6 +393,11 @@ describe('pacing under load', () => {
     sleeps.length = 0;
     await sm.appendMessage('x', msg('d'));
     expect(sleeps[0]).toBe(300); // halved after a clean write
+    // defect 14: on an idle conversation the pause fades with time (half-life 1 s), not only per write
+    clock += 2000;
+    sleeps.length = 0;
+    await sm.appendMessage('x', msg('e'));
+    expect(sleeps[0]).toBe(38); // 'd' left 150; two half-lives later 37.5 (× jitter 1.0)
   });
 });
 
