@@ -115,3 +115,49 @@ describe('exactly-once: errors after an unknown outcome', () => {
     expect((await b.storage.loadConversation('gone'))!.messages.map((m) => m.id)).toEqual(['m1']);
   });
 });
+
+describe('the conversation list follows the data (defect 6)', () => {
+  it('defect 6: a create whose reply was lost (another device wrote on top) is still listed', async () => {
+    const id = freshIdentity();
+    const a = device(node, id, 'A');
+    const b = device(node, id, 'B');
+    a.resetAfterNextSet(async () => {
+      await b.storage.appendMessage('listed', msg('m1', 'from B', 2));
+    });
+    await a.storage.appendMessage('listed', msg('m0'));
+    const list = await device(node, id, 'C').storage.listConversations();
+    expect(list.items.map((i) => i.id)).toContain('listed');
+  });
+
+  it('defect 6: a delete whose reply was lost (and then a stale read) is not listed; a lost rename shows the new title', async () => {
+    const id = freshIdentity();
+    const a = device(node, id, 'A');
+    await a.storage.saveConversation({ id: 'gone', metadata: { title: 'x' } });
+    await a.storage.saveConversation({ id: 'named', metadata: { title: 'old' } });
+    a.resetAfterNextSet(async () => {
+      node.setFaults({ staleReadRate: 1 });
+      setTimeout(() => node.setFaults({ staleReadRate: 0 }), 100);
+    });
+    await a.storage.deleteConversation('gone');
+    node.setFaults({ staleReadRate: 0 });
+    const b = device(node, id, 'B');
+    a.resetAfterNextSet(async () => {
+      await b.storage.appendMessage('named', msg('m1'));
+    });
+    await a.storage.updateMetadata('named', { title: 'new' });
+    const list = await device(node, id, 'C').storage.listConversations();
+    expect(list.items.map((i) => [i.id, i.title])).toEqual([['named', 'new']]);
+  });
+});
+
+describe('group-commit batches stay uploadable (defect 8)', () => {
+  it('defect 8: 66 concurrent 256 KiB appends under default limits all succeed (several writes)', async () => {
+    const id = freshIdentity();
+    const a = device(node, id, 'A');
+    const big = 'x'.repeat(256 * 1024 - 16);
+    const results = await Promise.allSettled(Array.from({ length: 66 }, (_, i) => a.storage.appendMessage('big', msg(`b${i}`, big + i, i))));
+    expect(results.filter((r) => r.status === 'rejected').map((r) => ((r as PromiseRejectedResult).reason as { code?: string }).code)).toEqual([]);
+    expect(a.storage.metrics().total.writes).toBeGreaterThan(1);
+    expect((await device(node, id, 'C').storage.loadConversation('big'))!.messages).toHaveLength(66);
+  }, 60_000);
+});
