@@ -104,6 +104,8 @@ export async function startDevnode(options: DevnodeOptions = {}): Promise<Devnod
   const corsOrigin = options.corsOrigin ?? '*';
   const profile = createProfile(profileOptions.profile, {
     services,
+    nodeSeed,
+    timeScale: profileOptions.timeScale,
     registration: profileOptions.registration,
     inviteTokens: profileOptions.inviteTokens,
     authority: () => hostPort,
@@ -120,7 +122,7 @@ export async function startDevnode(options: DevnodeOptions = {}): Promise<Devnod
     announcePeers: profile.p2p.announcePeers,
     locate: (hash33) => profile.p2p.locate(hash33, services),
   });
-  const subscriptions = new RegistrySubscriptions(registry, stats, log);
+  const subscriptions = new RegistrySubscriptions(registry, stats, log, profile.subscription);
   const server = createServer(createDispatcher(profile, services, { corsOrigin }));
   server.on('upgrade', (req, socket, head) => {
     socket.on('error', () => {}); // a peer vanishing mid-upgrade is not our error
