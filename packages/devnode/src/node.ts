@@ -109,7 +109,8 @@ export async function startDevnode(options: DevnodeOptions = {}): Promise<Devnod
     registration: profileOptions.registration,
     inviteTokens: profileOptions.inviteTokens,
     authority: () => hostPort,
-    hostname: () => host,
+    // A wildcard bind has no name clients use; loopback is what they reach it by here.
+    hostname: () => (host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.replace(/^\[|\]$/g, '')),
     bindHost: host,
     corsOrigin,
   });
