@@ -165,3 +165,24 @@ describe("Alfred's request queue (PORTALS.md §2.11)", () => {
     expect((await fetch(`${free.url}/s5/registry?pk=${toBase64Url(randomKeyPair().publicKey)}`)).status).toBe(404);
   });
 });
+
+describe('keep-alive (PORTALS.md §2.11)', () => {
+  it('dart closes an idle keep-alive socket after 1 s', async () => {
+    const { Agent, get } = await import('node:http');
+    const node = await bed.node({ profile: 'dart' });
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const closed = await new Promise<boolean>((resolve, reject) => {
+      const req = get(`${node.url}/s5/version`, { agent }, (res) => res.resume());
+      req.on('error', reject);
+      req.on('socket', (socket) => {
+        const timer = setTimeout(() => resolve(false), 3000); // Node's default would keep it 5 s
+        socket.once('close', () => {
+          clearTimeout(timer);
+          resolve(true);
+        });
+      });
+    });
+    agent.destroy();
+    expect(closed).toBe(true);
+  });
+});
