@@ -151,3 +151,35 @@ describe('lumeweb profile (PORTALS.md §2, LumeWeb column)', () => {
     node.setFaults({ conflictRate: 0 });
   });
 });
+
+describe('lumeweb tus (core protocol, token on every request)', () => {
+  it('create → PATCH → stored; 0x1e hash accepted; Location carries ?auth_token=; repeat refused; preflight allows tus headers', async () => {
+    const bytes = new Uint8Array(Buffer.from('lumeweb tus upload'));
+    const meta = (type: number) => `hash ${Buffer.from(toBase64Url(Uint8Array.of(type, ...blake3(bytes)))).toString('base64')}`;
+    const noAuth = await fetch(`${node.url}/s5/upload/tus`, { method: 'POST', headers: { 'tus-resumable': '1.0.0', 'upload-length': String(bytes.length), 'upload-metadata': meta(0x1e) } });
+    expect(noAuth.status).toBe(401);
+    const created = await fetch(`${node.url}/s5/upload/tus`, {
+      method: 'POST',
+      headers: { ...bearer(), 'tus-resumable': '1.0.0', 'upload-length': String(bytes.length), 'upload-metadata': meta(0x1e) },
+    });
+    expect(created.status).toBe(201);
+    const location = new URL(created.headers.get('location')!);
+    expect(location.searchParams.get('auth_token')).toBe(token);
+    const wrongOffset = await fetch(location, { method: 'PATCH', headers: { 'tus-resumable': '1.0.0', 'upload-offset': '5', 'content-type': 'application/offset+octet-stream' }, body: bytes });
+    expect(wrongOffset.status).toBe(409);
+    const done = await fetch(location, { method: 'PATCH', headers: { 'tus-resumable': '1.0.0', 'upload-offset': '0', 'content-type': 'application/offset+octet-stream' }, body: bytes });
+    expect([done.status, done.headers.get('upload-offset')]).toEqual([204, String(bytes.length)]);
+    const cid = encodeMultibase(BlobId.fromHash(blake3(bytes), bytes.length).legacyCidBytes, 'z');
+    expect(new Uint8Array(await (await fetch(`${node.url}/s5/download/${cid}`)).arrayBuffer())).toEqual(bytes);
+    const again = await fetch(`${node.url}/s5/upload/tus`, {
+      method: 'POST',
+      headers: { ...bearer(), 'tus-resumable': '1.0.0', 'upload-length': String(bytes.length), 'upload-metadata': meta(0x1f) },
+    });
+    expect([again.status, await again.text()]).toEqual([500, 'file already exists\n']);
+    const pre = await fetch(`${node.url}/s5/upload/tus/x`, {
+      method: 'OPTIONS',
+      headers: { origin: 'https://app.example', 'access-control-request-method': 'PATCH', 'access-control-request-headers': 'upload-offset, tus-resumable, content-type' },
+    });
+    expect(pre.headers.get('access-control-allow-origin')).toBe('https://app.example');
+  });
+});
