@@ -149,6 +149,15 @@ describe('lumeweb profile (PORTALS.md §2, LumeWeb column)', () => {
     const c = await postEntry(node.url, token, entry(randomKeyPair(), 1));
     expect([c.status, await c.text()]).toEqual([500, 'Error setting registry entry: Revision number too low\n']);
     node.setFaults({ conflictRate: 0 });
+    const kp = randomKeyPair();
+    expect((await postEntry(node.url, token, entry(kp, 1))).status).toBe(200);
+    expect((await postEntry(node.url, token, entry(kp, 2))).status).toBe(200);
+    node.setFaults({ staleReadRate: 1 });
+    const stale = await fetch(`${node.url}/s5/registry?pk=${toBase64Url(kp.publicKey)}`, { headers: bearer() });
+    expect(((await stale.json()) as { revision: number }).revision).toBe(1);
+    node.setFaults({ staleReadRate: 0, resetRate: 1, latencyMs: 5 });
+    await expect(fetch(`${node.url}/s5/version`)).rejects.toThrow();
+    node.setFaults({ resetRate: 0, latencyMs: 0 });
   });
 });
 
