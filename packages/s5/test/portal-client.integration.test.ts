@@ -26,6 +26,18 @@ import {
 } from '../src/index.js';
 import { isDart, PROFILES, recordingFetch, startProfile } from './support/profiles.js';
 
+function waitFor(predicate: () => boolean, ms = 5000): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const started = Date.now();
+    const tick = () => {
+      if (predicate()) return resolve();
+      if (Date.now() - started > ms) return reject(new Error('condition not met in time'));
+      setTimeout(tick, 10);
+    };
+    tick();
+  });
+}
+
 describe.each(PROFILES)('PortalClient on the %s profile', (profile: ProfileName) => {
   let node: Devnode;
   const identity = S5Identity.fromSeedPhrase(generateSeedPhrase());
@@ -188,6 +200,31 @@ describe.each(PROFILES)('PortalClient on the %s profile', (profile: ProfileName)
     });
     expect(res.status).toBeLessThan(300);
     await expect(client().registryGet(kp.publicKey)).rejects.toBeInstanceOf(InvalidSignatureError);
+  });
+
+  it('subscription delivers the current entry and then a newer one (socket on devnode, polling on Dart/LumeWeb)', async () => {
+    const c = client();
+    const kp = freshKey('subscription');
+    await c.registrySet(createRegistryEntry({ keyPair: kp, revision: 1, data: new Uint8Array([1]) }));
+    const seen: RegistryEntry[] = [];
+    const errors: unknown[] = [];
+    const unsubscribe = c.registrySubscribe(kp.publicKey, (e) => seen.push(e), { onError: (e) => errors.push(e), pollIntervalMs: 50 });
+    try {
+      await waitFor(() => seen.length >= 1);
+      expect(seen[0]!.revision).toBe(1);
+      await client().registrySet(createRegistryEntry({ keyPair: kp, revision: 2, data: new Uint8Array([2]) }));
+      await waitFor(() => seen.some((e) => e.revision === 2));
+      expect(seen.map((e) => e.revision)).toEqual([1, 2]);
+      expect(errors).toEqual([]);
+      // A forged revision 3 planted on the node reaches us: it is reported, never delivered.
+      const forged = { ...createRegistryEntry({ keyPair: kp, revision: 3, data: new Uint8Array([3]) }), data: new Uint8Array([4]) };
+      await fetch(`${node.url}/admin/registry`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(registryEntryToJson(forged)) });
+      await waitFor(() => errors.length > 0);
+      expect(errors[0]).toBeInstanceOf(InvalidSignatureError);
+      expect(seen.map((e) => e.revision)).toEqual([1, 2]);
+    } finally {
+      unsubscribe();
+    }
   });
 
   it('transient 5xx faults are retried until success', async () => {

@@ -6,3 +6,5 @@ export * from './login.js';
 export * from './login-share.js';
 export * from './subscription.js';
 export * from './portal-client.js';
+export * from './proxied-login.js';
+export * from './registry-poll.js';

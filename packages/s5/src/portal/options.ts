@@ -1,5 +1,8 @@
 import type { S5Identity } from '../identity.js';
 import type { TransientPolicy, TransientPolicyOptions } from '../resilience/transient-policy.js';
+import { ValidationError } from '../errors.js';
+import { assertBytes } from '../encoding/bytes.js';
+import { DEFAULT_PORTAL_CONCURRENCY } from '../resilience/portal-slots.js';
 import type { FetchLike } from './http.js';
 import type { WebSocketConstructor } from './subscription.js';
 
@@ -72,12 +75,64 @@ export interface PortalClientStats {
 
 export interface SubscribeOptions {
   onError?: (error: unknown) => void;
+  /** Poll interval where the portal has no usable subscription socket (Dart, LumeWeb); default 5000 ms. */
+  pollIntervalMs?: number;
 }
 
 export const DEFAULT_TIMEOUT_MS = 30_000;
+export const DEFAULT_POLL_INTERVAL_MS = 5_000;
 export const DEFAULT_BLOB_TIMEOUT_MS = 20_000;
 export const DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
 /** Dart v0.14.1 refuses more than 32 MiB, Dart HEAD more than 34 MB: the smaller fits both. */
 export const DEFAULT_MAX_UPLOAD_BYTES = 33_554_432;
 /** Cap for the JSON/text endpoints (registry, account, upload reply): their answers are tiny. */
 export const MAX_SMALL_RESPONSE_BYTES = 1024 * 1024;
+
+function positive(value: number, path: string, issues: { path: string; message: string }[], integer = false): void {
+  if (!(Number.isFinite(value) && value > 0 && (!integer || Number.isSafeInteger(value)))) {
+    issues.push({ path, message: integer ? 'expected a positive integer' : 'expected a positive number' });
+  }
+}
+
+/** Validate PortalClientOptions (every problem listed in one ValidationError) and apply the defaults. */
+export function resolvePortalOptions(opts: PortalClientOptions) {
+  const issues: { path: string; message: string }[] = [];
+  let url: URL | undefined;
+  try {
+    url = new URL(opts?.portalUrl);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') issues.push({ path: 'portalUrl', message: 'expected http: or https:' });
+    if (url.search || url.hash) issues.push({ path: 'portalUrl', message: 'expected no query or fragment' });
+  } catch {
+    issues.push({ path: 'portalUrl', message: 'not a valid URL' });
+  }
+  if (!opts?.identity || typeof opts.identity.portalAccountKeyPair !== 'function') {
+    issues.push({ path: 'identity', message: 'expected an S5Identity' });
+  }
+  const timeoutMs = opts?.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  positive(timeoutMs, 'timeoutMs', issues);
+  const blobTimeoutMs = opts?.blobTimeoutMs ?? Math.min(DEFAULT_BLOB_TIMEOUT_MS, timeoutMs);
+  positive(blobTimeoutMs, 'blobTimeoutMs', issues);
+  const maxResponseBytes = opts?.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+  positive(maxResponseBytes, 'maxResponseBytes', issues, true);
+  const maxUploadBytes = opts?.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES;
+  positive(maxUploadBytes, 'maxUploadBytes', issues, true);
+  const concurrency = opts?.maxConcurrentRequests ?? DEFAULT_PORTAL_CONCURRENCY;
+  positive(concurrency, 'maxConcurrentRequests', issues, true);
+  if (opts?.tokenProvider !== undefined && typeof opts.tokenProvider !== 'function') {
+    issues.push({ path: 'tokenProvider', message: 'expected a function returning a Promise<string>' });
+  }
+  if (opts?.inviteCode !== undefined && (typeof opts.inviteCode !== 'string' || !opts.inviteCode)) {
+    issues.push({ path: 'inviteCode', message: 'expected a non-empty string' });
+  }
+  const fetchImpl = opts?.fetch ?? (globalThis.fetch as FetchLike | undefined)?.bind(globalThis);
+  if (!fetchImpl) issues.push({ path: 'fetch', message: 'no fetch implementation available' });
+  if (opts?.accountSeed !== undefined) {
+    try {
+      assertBytes(opts.accountSeed, 'accountSeed', 32);
+    } catch (e) {
+      issues.push(...(e as ValidationError).issues);
+    }
+  }
+  if (issues.length) throw new ValidationError(issues);
+  return { url: url!, timeoutMs, blobTimeoutMs, maxResponseBytes, maxUploadBytes, concurrency, fetchImpl: fetchImpl! };
+}

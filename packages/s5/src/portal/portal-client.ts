@@ -23,18 +23,17 @@ import type { S5Identity } from '../identity.js';
 import type { CallOptions, S5Backend } from '../backend.js';
 import { createTransientPolicy, type TransientPolicy, type TransientPolicyOptions } from '../resilience/transient-policy.js';
 import { abortReason, throwIfAborted } from '../resilience/sleep.js';
-import { DEFAULT_PORTAL_CONCURRENCY, portalSlots } from '../resilience/portal-slots.js';
+import { portalSlots } from '../resilience/portal-slots.js';
 import { exchange, parseJsonBody, throwForStatus, type FetchLike, type HttpResult } from './http.js';
 import { RegistrySubscription, type WebSocketConstructor } from './subscription.js';
+import { RegistryPoller } from './registry-poll.js';
 import { runAccountLogin, type LoginTransport } from './login.js';
 import { privateLoginSlot, sharedLoginSlot, type LoginSlot } from './login-share.js';
 import { detectPortal, type PortalProfile } from './probe.js';
 import {
-  DEFAULT_BLOB_TIMEOUT_MS,
-  DEFAULT_MAX_RESPONSE_BYTES,
-  DEFAULT_MAX_UPLOAD_BYTES,
-  DEFAULT_TIMEOUT_MS,
+  DEFAULT_POLL_INTERVAL_MS,
   MAX_SMALL_RESPONSE_BYTES,
+  resolvePortalOptions,
   type PortalClientOptions,
   type PortalClientStats,
   type SubscribeOptions,
@@ -66,12 +65,6 @@ function isConnectionFailure(error: unknown): boolean {
 /** Never an empty `Authorization`: Dart would read token "" and ignore a valid cookie (PORTALS.md §2.2). */
 function authHeaders(token: string | undefined): Record<string, string> {
   return token ? { authorization: `Bearer ${token}` } : {};
-}
-
-function positive(value: number, path: string, issues: { path: string; message: string }[], integer = false): void {
-  if (!(Number.isFinite(value) && value > 0 && (!integer || Number.isSafeInteger(value)))) {
-    issues.push({ path, message: integer ? 'expected a positive integer' : 'expected a positive number' });
-  }
 }
 
 /**
@@ -108,51 +101,13 @@ export class PortalClient implements S5Backend {
   readonly #label: string;
   #profile: Promise<PortalProfile> | undefined;
   readonly #stats: PortalClientStats = { requests: 0, bytesUploaded: 0, bytesDownloaded: 0, retries: 0, logins: 0, loginExchanges: 0 };
-  readonly #subscriptions = new Set<RegistrySubscription>();
+  readonly #subscriptions = new Set<{ close(): void }>();
 
   constructor(opts: PortalClientOptions) {
-    const issues: { path: string; message: string }[] = [];
-    let url: URL | undefined;
-    try {
-      url = new URL(opts?.portalUrl);
-      if (url.protocol !== 'http:' && url.protocol !== 'https:') issues.push({ path: 'portalUrl', message: 'expected http: or https:' });
-      if (url.search || url.hash) issues.push({ path: 'portalUrl', message: 'expected no query or fragment' });
-    } catch {
-      issues.push({ path: 'portalUrl', message: 'not a valid URL' });
-    }
-    if (!opts?.identity || typeof opts.identity.portalAccountKeyPair !== 'function') {
-      issues.push({ path: 'identity', message: 'expected an S5Identity' });
-    }
-    const timeoutMs = opts?.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    positive(timeoutMs, 'timeoutMs', issues);
-    const blobTimeoutMs = opts?.blobTimeoutMs ?? Math.min(DEFAULT_BLOB_TIMEOUT_MS, timeoutMs);
-    positive(blobTimeoutMs, 'blobTimeoutMs', issues);
-    const maxResponseBytes = opts?.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
-    positive(maxResponseBytes, 'maxResponseBytes', issues, true);
-    const maxUploadBytes = opts?.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES;
-    positive(maxUploadBytes, 'maxUploadBytes', issues, true);
-    const concurrency = opts?.maxConcurrentRequests ?? DEFAULT_PORTAL_CONCURRENCY;
-    positive(concurrency, 'maxConcurrentRequests', issues, true);
-    if (opts?.tokenProvider !== undefined && typeof opts.tokenProvider !== 'function') {
-      issues.push({ path: 'tokenProvider', message: 'expected a function returning a Promise<string>' });
-    }
-    if (opts?.inviteCode !== undefined && (typeof opts.inviteCode !== 'string' || !opts.inviteCode)) {
-      issues.push({ path: 'inviteCode', message: 'expected a non-empty string' });
-    }
-    const fetchImpl = opts?.fetch ?? (globalThis.fetch as FetchLike | undefined)?.bind(globalThis);
-    if (!fetchImpl) issues.push({ path: 'fetch', message: 'no fetch implementation available' });
-    if (opts?.accountSeed !== undefined) {
-      try {
-        assertBytes(opts.accountSeed, 'accountSeed', 32);
-      } catch (e) {
-        issues.push(...(e as ValidationError).issues);
-      }
-    }
-    if (issues.length) throw new ValidationError(issues);
-
-    this.portalUrl = `${url!.protocol}//${url!.host}${url!.pathname.replace(/\/+$/, '')}`;
-    this.host = url!.host;
-    this.#fetch = fetchImpl!;
+    const { url, timeoutMs, blobTimeoutMs, maxResponseBytes, maxUploadBytes, concurrency, fetchImpl } = resolvePortalOptions(opts);
+    this.portalUrl = `${url.protocol}//${url.host}${url.pathname.replace(/\/+$/, '')}`;
+    this.host = url.host;
+    this.#fetch = fetchImpl;
     this.#timeoutMs = timeoutMs;
     this.#blobTimeoutMs = blobTimeoutMs;
     this.#maxResponseBytes = maxResponseBytes;
@@ -169,7 +124,7 @@ export class PortalClient implements S5Backend {
       opts.tokenProvider || opts.shareLogin === false
         ? privateLoginSlot(`${this.portalUrl}|${loginKey}`)
         : sharedLoginSlot(this.portalUrl, loginKey);
-    this.#slots = portalSlots(url!.origin, concurrency);
+    this.#slots = portalSlots(url.origin, concurrency);
     const onRetry = () => void this.#stats.retries++;
     if (isPolicy(opts.policy)) {
       this.#policy = opts.policy;
@@ -444,27 +399,38 @@ export class PortalClient implements S5Backend {
   }
 
   /**
-   * Watch a key over `WS /s5/registry/subscription`. `onEntry` receives verified entries in
-   * increasing revision order, starting with the current one (read over HTTP right after
-   * subscribing). Reconnects on drop. Returns the unsubscribe function.
+   * Watch a key. `onEntry` receives verified entries in increasing revision order, starting with the
+   * current one. Over `WS /s5/registry/subscription` where the portal has a usable one (our devnode,
+   * unknown portals; reconnects on drop), by polling the HTTP registry on Dart (no such route since
+   * v0.14) and LumeWeb (token-only, same-origin-only, no 0x07 pushes). Returns the unsubscribe function.
    */
   registrySubscribe(publicKey33: Uint8Array, onEntry: (entry: RegistryEntry) => void, opts: SubscribeOptions = {}): () => void {
     assertBytes(publicKey33, 'publicKey', 33);
     if (typeof onEntry !== 'function') throw new ValidationError([{ path: 'onEntry', message: 'expected a function' }]);
     const pk = publicKey33.slice();
-    const wsUrl = this.portalUrl.replace(/^http/, 'ws') + '/s5/registry/subscription';
-    const sub = new RegistrySubscription({
-      url: wsUrl,
-      publicKey: pk,
-      onEntry,
-      ...(opts.onError ? { onError: opts.onError } : {}),
-      ...(this.#WebSocket ? { WebSocket: this.#WebSocket } : {}),
-      fetchCurrent: () => this.registryGet(pk),
+    const fetchCurrent = () => this.registryGet(pk);
+    let closed = false;
+    let active: { close(): void } | undefined;
+    const handle = { close: () => ((closed = true), active?.close()) };
+    this.#subscriptions.add(handle);
+    void this.portalProfile().then(({ kind }) => {
+      if (closed) return;
+      if (kind === 'dart' || kind === 'lumeweb') {
+        active = new RegistryPoller({ fetchCurrent, onEntry, onError: opts.onError, intervalMs: opts.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS });
+        return;
+      }
+      active = new RegistrySubscription({
+        url: this.portalUrl.replace(/^http/, 'ws') + '/s5/registry/subscription',
+        publicKey: pk,
+        onEntry,
+        ...(opts.onError ? { onError: opts.onError } : {}),
+        ...(this.#WebSocket ? { WebSocket: this.#WebSocket } : {}),
+        fetchCurrent,
+      });
     });
-    this.#subscriptions.add(sub);
     return () => {
-      sub.close();
-      this.#subscriptions.delete(sub);
+      handle.close();
+      this.#subscriptions.delete(handle);
     };
   }
 
