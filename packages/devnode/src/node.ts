@@ -104,10 +104,13 @@ export async function startDevnode(options: DevnodeOptions = {}): Promise<Devnod
   const corsOrigin = options.corsOrigin ?? '*';
   const profile = createProfile(profileOptions.profile, {
     services,
+    nodeSeed,
+    timeScale: profileOptions.timeScale,
     registration: profileOptions.registration,
     inviteTokens: profileOptions.inviteTokens,
     authority: () => hostPort,
-    hostname: () => host,
+    // A wildcard bind has no name clients use; loopback is what they reach it by here.
+    hostname: () => (host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.replace(/^\[|\]$/g, '')),
     bindHost: host,
     corsOrigin,
   });
@@ -120,7 +123,7 @@ export async function startDevnode(options: DevnodeOptions = {}): Promise<Devnod
     announcePeers: profile.p2p.announcePeers,
     locate: (hash33) => profile.p2p.locate(hash33, services),
   });
-  const subscriptions = new RegistrySubscriptions(registry, stats, log);
+  const subscriptions = new RegistrySubscriptions(registry, stats, log, profile.subscription);
   const server = createServer(createDispatcher(profile, services, { corsOrigin }));
   server.on('upgrade', (req, socket, head) => {
     socket.on('error', () => {}); // a peer vanishing mid-upgrade is not our error

@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Reply } from '../http/reply.js';
 import type { Router } from '../http/router.js';
+import type { RegistryUpdate } from '../registry-store.js';
 import type { Services } from '../services.js';
 
 /** The portal implementations the devnode can impersonate (PORTALS.md §1). */
@@ -46,6 +47,8 @@ export interface PortalProfile {
   /** WebSocket upgrade routing. */
   upgrade(req: IncomingMessage, pathname: string): UpgradeDecision;
   readonly p2p: P2PBehaviour;
+  /** How `/s5/registry/subscription` pushes (when `upgrade` routes there); default: raw 0x07 records plus the current entry at once. */
+  readonly subscription?: { encode(update: RegistryUpdate): Uint8Array; initialPush: boolean };
   /** Requests handled at once, the rest queued (Alfred's 50); undefined = unlimited. */
   readonly maxInFlight?: number;
   /** Start side servers (Dart's store origin) once the API server's URL is known. */
@@ -56,6 +59,9 @@ export interface PortalProfile {
 /** What a profile factory gets from `startDevnode`. */
 export interface ProfileContext {
   services: Services;
+  /** The node key seed (profiles derive their own secrets from it, e.g. LumeWeb's JWT key). */
+  nodeSeed: Uint8Array;
+  timeScale: number;
   registration: Registration;
   inviteTokens: readonly string[];
   /** `host:port` the API server listens on, known once it listens (the Dart "domain"). */

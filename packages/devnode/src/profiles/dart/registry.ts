@@ -2,6 +2,7 @@ import type { RequestContext } from '../../http/router.js';
 import { empty, type Reply } from '../../http/reply.js';
 import type { StoredEntry } from '../../registry-store.js';
 import type { Services } from '../../services.js';
+import { waitForEntry } from '../registry-wait.js';
 import { bytesToHex, registryEntrySignedMessage, registryEntryToJson, type RegistryEntry } from '../../s5.js';
 import { verifyEd25519Native } from '../../verify.js';
 import { dartCheckAuth, type DartAuthConfig } from './auth.js';
@@ -89,20 +90,4 @@ export class DartRegistry {
 
 function safeVerify(entry: RegistryEntry): boolean {
   return verifyEd25519Native(entry.publicKey, registryEntrySignedMessage(entry.revision, entry.data), entry.signature);
-}
-
-/** Resolve when an entry for `pk` is stored, or after `ms` (scaled); the poll loop of lib5, event-driven. */
-async function waitForEntry(services: Services, pk: Uint8Array, ms: number): Promise<void> {
-  const key = bytesToHex(pk);
-  let unsubscribe: () => void = () => {};
-  const appeared = new Promise<void>((resolve) => {
-    unsubscribe = services.registry.onUpdate((u) => {
-      if (bytesToHex(u.entry.publicKey) === key) resolve();
-    });
-  });
-  try {
-    await Promise.race([appeared, services.wait(ms)]);
-  } finally {
-    unsubscribe();
-  }
 }
