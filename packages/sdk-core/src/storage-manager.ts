@@ -118,6 +118,8 @@ export interface StorageManagerOptions {
   outbox?: OutboxSetting;
   /** Node: where the 'auto' outbox keeps its files (omitted: in memory). */
   outboxDir?: string;
+  /** Outbox resend backoff (defaults 1000 → 30000 ms, jittered). */
+  outboxRetry?: { initialMs?: number; maxMs?: number };
 }
 
 export interface WriteOptions extends SaveOptions {}
@@ -255,6 +257,8 @@ export class StorageManager {
       owner: outboxOwner(this.#identity),
       send: (r: OutboxRecord) => this.#committer.submit(r.conversationId, { target: 'conversation', op: r.op, encrypted: r.encrypted }),
       onEvent: (e) => this.#events.emit('outbox', e),
+      ...(opts.outboxRetry?.initialMs !== undefined ? { retryInitialMs: opts.outboxRetry.initialMs } : {}),
+      ...(opts.outboxRetry?.maxMs !== undefined ? { retryMaxMs: opts.outboxRetry.maxMs } : {}),
     });
   }
 

@@ -122,10 +122,11 @@ export class Outbox {
     }
     this.#draining = this.#drain().finally(() => {
       this.#draining = undefined;
-      if (this.#again && !this.#closed) {
+      if (this.#closed) return;
+      if (this.#again) {
         this.#again = false;
         this.kick();
-      }
+      } else if (this.#records.size > 0) this.#schedule(); // back off, then try again
     });
   }
 
@@ -210,8 +211,8 @@ export class Outbox {
     try {
       if (this.#locks) await this.#locks.request(`s5chat:outbox:${this.#o.owner}`, { ifAvailable: true }, (lock) => (lock ? round() : Promise.resolve()));
       else await round();
-    } finally {
-      if (this.#records.size > 0) this.#schedule();
+    } catch {
+      this.#failures++; // a failing store or lock manager: try again later
     }
   }
 
