@@ -233,7 +233,7 @@ export class PortalClient implements S5Backend {
     try {
       token = await this.#retrying((s) => this.#authFlow('login', s), signal);
     } catch (error) {
-      if (!(error instanceof AuthError) || !/not registered/i.test(error.details ?? '')) throw error;
+      if (!(error instanceof AuthError) || !/not registered/i.test(error.details.text ?? '')) throw error;
       token = await this.#retrying((s) => this.#authFlow('register', s), signal);
     }
     this.#token = token;

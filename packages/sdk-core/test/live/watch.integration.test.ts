@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDevnode, type Devnode } from '@s5chat/devnode';
-import type { ConversationsWatchEvent, LiveTransportMode, WatchEvent } from '../../src/index.js';
+import type { BroadcastChannelLike, ConversationsWatchEvent, LiveTransportMode, WatchEvent } from '../../src/index.js';
 import { slowTokens, twoDevices, waitFor } from './support.js';
 
 let node: Devnode;
@@ -106,7 +106,7 @@ describe('one P2P socket per portal', () => {
 describe('another tab', () => {
   it("reports a commit of another tab (BroadcastChannel) with source 'tab'", async () => {
     // Polling practically off: only the tab announcement can trigger the read.
-    const crossTab = { locks: null, createChannel: (name: string) => new BroadcastChannel(name), channelName: `tabs-${Date.now()}` };
+    const crossTab = { locks: null, createChannel: (name: string) => new BroadcastChannel(name) as unknown as BroadcastChannelLike, channelName: `tabs-${Date.now()}` };
     const { a, b, close } = await twoDevices(node.url, { storage: { crossTab }, live: { transport: 'poll', pollMinMs: 60_000, pollMaxMs: 60_000 } });
     try {
       const events: WatchEvent[] = [];
