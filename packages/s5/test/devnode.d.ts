@@ -36,5 +36,8 @@ declare module '@s5chat/devnode' {
     log?: boolean | ((line: string) => void);
     random?: () => number;
     verifyBlobsOnRead?: boolean;
+    profile?: 'devnode' | 'dart' | 'dart-0.14' | 'lumeweb';
+    registration?: 'open' | 'invite';
+    timeScale?: number;
   }): Promise<Devnode>;
 }
