@@ -9,7 +9,7 @@ import { slowTokens, twoDevices, waitFor } from './support.js';
 
 let node: Devnode;
 beforeAll(async () => {
-  node = await startDevnode({ port: 0 });
+  node = await startDevnode({ port: 0, profile: (process.env.S5CHAT_TEST_PROFILE as 'dart' | undefined) ?? 'devnode', timeScale: 0.005 });
 });
 afterAll(async () => {
   await node?.stop();
