@@ -353,11 +353,13 @@ export class StorageManager {
 
   /** Another tab or device commits `conversationId` → `listener` gets what changed. Returns the unsubscribe. */
   watch(conversationId: string, listener: (e: WatchEvent) => void, options?: WatchOptions): () => void {
+    if (this.#closed) throw new ClosedError();
     return this.#live.watch(conversationId, listener, options);
   }
 
   /** The conversation list, now and whenever another tab or device changes it. Returns the unsubscribe. */
   watchConversations(listener: (e: ConversationsWatchEvent) => void): () => void {
+    if (this.#closed) throw new ClosedError();
     return this.#live.watchConversations(listener);
   }
 

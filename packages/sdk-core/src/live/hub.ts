@@ -1,4 +1,4 @@
-import { P2PClient, type RegistryEntry, type S5Backend } from '@s5chat/s5';
+import { P2PClient, ValidationError, type RegistryEntry, type S5Backend } from '@s5chat/s5';
 import { deriveConversationKeys, deriveIndexKeys, type SeedDeriver } from '../layout/keys.js';
 import { assertConversationId, type ConversationSummary } from '../schemas.js';
 import { stableStringify } from '../merge.js';
@@ -87,7 +87,7 @@ export class LiveHub {
 
   watch(conversationId: string, fn: (e: WatchEvent) => void, opts: WatchOptions = {}): () => void {
     const id = assertConversationId(conversationId);
-    if (typeof fn !== 'function') throw new TypeError('watch: listener must be a function');
+    if (typeof fn !== 'function') throw new ValidationError([{ path: 'listener', message: 'expected a function' }]);
     let w = this.#watched.get(id);
     const listener: Listener = { fn, baseline: emptyBaseline(), silent: opts.initial === false };
     if (!w) {
@@ -109,7 +109,7 @@ export class LiveHub {
   }
 
   watchConversations(fn: (e: ConversationsWatchEvent) => void): () => void {
-    if (typeof fn !== 'function') throw new TypeError('watchConversations: listener must be a function');
+    if (typeof fn !== 'function') throw new ValidationError([{ path: 'listener', message: 'expected a function' }]);
     if (!this.#list) {
       const pk = deriveIndexKeys(this.#o.identity).keyPair.publicKey;
       const list = { listeners: new Map(), latest: -1, own: 0, busy: false } as unknown as ListWatch;
