@@ -4,7 +4,25 @@
  */
 import { S5ChatError, type S5ChatErrorOptions } from '@s5chat/s5';
 
-export { S5ChatError, ValidationError, isS5ChatError } from '@s5chat/s5';
+export {
+  S5ChatError,
+  ValidationError,
+  InvalidSeedPhraseError,
+  RevisionTooLowError,
+  NotFoundError,
+  AuthError,
+  PortalUnavailableError,
+  TimeoutError,
+  DecryptionError,
+  AbortError,
+  isS5ChatError,
+  S5CHAT_ERROR_BRAND,
+  type S5ChatErrorCode,
+  type S5ChatErrorDetails,
+  type S5ChatErrorOptions,
+  type SeedPhraseProblem,
+  type ValidationIssue,
+} from '@s5chat/s5';
 
 /**
  * The write could not be committed: every attempt lost the registry race (`attempts` of them), or
@@ -12,6 +30,7 @@ export { S5ChatError, ValidationError, isS5ChatError } from '@s5chat/s5';
  * and `currentRevision` says what the node holds, like an HTTP 409.
  */
 export class RevisionConflictError extends S5ChatError {
+  static override readonly code = 'REVISION_CONFLICT' as const;
   override name = 'RevisionConflictError';
   readonly conversationId: string;
   readonly attempts: number;
@@ -35,7 +54,10 @@ export class RevisionConflictError extends S5ChatError {
       args.expectedRevision !== undefined
         ? `Conversation "${args.conversationId}" is at revision ${args.currentRevision ?? args.lastSeenRevision}, expected ${args.expectedRevision}.`
         : `Conversation "${args.conversationId}" could not be written after ${args.attempts} attempts (revision conflict).`;
-    const opts: S5ChatErrorOptions = { details: `lastSeenRevision=${args.lastSeenRevision}` };
+    const details: Record<string, unknown> = { lastSeenRevision: args.lastSeenRevision };
+    if (args.operationId !== undefined) details.operationId = args.operationId;
+    if (args.messageIds !== undefined) details.messageIds = args.messageIds;
+    const opts: S5ChatErrorOptions = { details };
     if (args.cause !== undefined) opts.cause = args.cause;
     super('REVISION_CONFLICT', short, opts);
     this.conversationId = args.conversationId;
@@ -64,24 +86,20 @@ export class RevisionConflictError extends S5ChatError {
 }
 
 /**
- * A write failed after its registry set was sent (a timeout, a reset, a 5xx the client gave up
- * on): it may or may not have been applied. Re-submit the same operation — same `operationId`,
- * same message ids (both here, and in `details` as JSON) — and it is applied exactly once.
+ * The error one operation of a failed write gets, naming it: the original error (same class, code
+ * and cause — a transport fault stays transient for the outbox), copied per operation, with
+ * `details.operationId` and `details.messageIds` added; `details.outcome: 'unknown'` when a
+ * registry set had been sent (the write may or may not have been applied). Re-submitting the same
+ * operationId (and message ids) applies it exactly once.
  */
-export class OutcomeUnknownError extends S5ChatError {
-  override name = 'OutcomeUnknownError';
-  readonly conversationId: string;
-  readonly operationId: string;
-  readonly messageIds: string[];
-  constructor(args: { conversationId: string; operationId: string; messageIds: string[]; cause: unknown }) {
-    super('OUTCOME_UNKNOWN', `The write to "${args.conversationId}" may or may not have been applied; re-submit operation ${args.operationId}.`, {
-      details: JSON.stringify({ operationId: args.operationId, messageIds: args.messageIds }),
-      cause: args.cause,
-    });
-    this.conversationId = args.conversationId;
-    this.operationId = args.operationId;
-    this.messageIds = args.messageIds;
-  }
+export function withOperation(error: unknown, facts: { operationId: string; messageIds: string[]; outcomeUnknown: boolean }): unknown {
+  if (typeof error !== 'object' || error === null) return error;
+  const copy = Object.create(Object.getPrototypeOf(error) as object) as Record<string, unknown>;
+  Object.defineProperties(copy, Object.getOwnPropertyDescriptors(error));
+  const details = { ...((error as { details?: object }).details ?? {}), operationId: facts.operationId, messageIds: facts.messageIds };
+  if (facts.outcomeUnknown) Object.assign(details, { outcome: 'unknown' });
+  Object.defineProperty(copy, 'details', { value: details, enumerable: true, configurable: true, writable: false });
+  return copy;
 }
 
 /**
@@ -90,6 +108,7 @@ export class OutcomeUnknownError extends S5ChatError {
  * from what others wrote. Nothing was written; load again and re-apply the change.
  */
 export class StaleSnapshotError extends S5ChatError {
+  static override readonly code = 'STALE_SNAPSHOT' as const;
   override name = 'StaleSnapshotError';
   readonly conversationId: string;
   readonly snapshotRevision: number;
@@ -106,6 +125,7 @@ export class StaleSnapshotError extends S5ChatError {
 
 /** editMessage / deleteMessage addressed a message the conversation does not hold (or deleted). */
 export class MessageNotFoundError extends S5ChatError {
+  static override readonly code = 'MESSAGE_NOT_FOUND' as const;
   override name = 'MessageNotFoundError';
   readonly conversationId: string;
   readonly messageId: string;
@@ -124,6 +144,7 @@ export class MessageNotFoundError extends S5ChatError {
  * Use onConflict 'overwrite' to replace the conversation by a plaintext one.
  */
 export class EncryptionDowngradeError extends S5ChatError {
+  static override readonly code = 'ENCRYPTION_DOWNGRADE' as const;
   override name = 'EncryptionDowngradeError';
   readonly conversationId: string;
   constructor(conversationId: string) {
@@ -138,6 +159,7 @@ export class EncryptionDowngradeError extends S5ChatError {
  * write); `cause` says what was wrong.
  */
 export class StreamFailedError extends S5ChatError {
+  static override readonly code = 'STREAM_FAILED' as const;
   override name = 'StreamFailedError';
   readonly conversationId: string;
   readonly messageId: string;
@@ -150,14 +172,13 @@ export class StreamFailedError extends S5ChatError {
 
 /** A lock waiter gave up after `timeoutMs`; it never runs and never holds the lock afterwards. */
 export class LockTimeoutError extends S5ChatError {
+  static override readonly code = 'LOCK_TIMEOUT' as const;
   override name = 'LockTimeoutError';
   readonly key: string;
   readonly timeoutMs: number;
   readonly holder?: string;
   constructor(key: string, timeoutMs: number, holder?: string) {
-    super('LOCK_TIMEOUT', `Timed out after ${timeoutMs} ms waiting for the lock on "${key}".`, {
-      details: holder ? `held by ${holder}` : undefined,
-    } as S5ChatErrorOptions);
+    super('LOCK_TIMEOUT', `Timed out after ${timeoutMs} ms waiting for the lock on "${key}".`, holder ? { details: { holder } } : {});
     this.key = key;
     this.timeoutMs = timeoutMs;
     if (holder !== undefined) this.holder = holder;
@@ -170,6 +191,7 @@ export class LockTimeoutError extends S5ChatError {
  * segment whose count does not match. Never silently repaired.
  */
 export class IntegrityError extends S5ChatError {
+  static override readonly code = 'INTEGRITY' as const;
   override name = 'IntegrityError';
   readonly conversationId?: string;
   constructor(shortMessage: string, opts: S5ChatErrorOptions & { conversationId?: string } = {}) {
@@ -183,12 +205,13 @@ export class IntegrityError extends S5ChatError {
  * turned into "empty": the read (and any write that needed it) fails with this error.
  */
 export class DataMissingError extends S5ChatError {
+  static override readonly code = 'DATA_MISSING' as const;
   override name = 'DataMissingError';
   readonly conversationId: string;
   readonly blob: string;
   constructor(conversationId: string, what: 'head' | 'segment' | 'index', blob: string, cause?: unknown) {
     super('DATA_MISSING', `The ${what} blob of "${conversationId}" could not be read.`, {
-      details: `blob ${blob}`,
+      details: { blob },
       cause,
     });
     this.conversationId = conversationId;
@@ -198,6 +221,7 @@ export class DataMissingError extends S5ChatError {
 
 /** A metadata update addressed a conversation that was deleted (it is not silently resurrected). */
 export class ConversationDeletedError extends S5ChatError {
+  static override readonly code = 'CONVERSATION_DELETED' as const;
   override name = 'ConversationDeletedError';
   readonly conversationId: string;
   constructor(conversationId: string) {
@@ -208,6 +232,7 @@ export class ConversationDeletedError extends S5ChatError {
 
 /** The StorageManager was closed; no new writes are accepted. */
 export class ClosedError extends S5ChatError {
+  static override readonly code = 'CLOSED' as const;
   override name = 'ClosedError';
   constructor() {
     super('CLOSED', 'The storage manager is closed.');

@@ -1,10 +1,12 @@
 /**
- * Input schemas (zod 4). Every public write validates here first; invalid input becomes a
- * {@link ValidationError} listing each offending field path, and nothing is written.
+ * Input schemas (valibot: its tree-shaken validators cost ~3 KB gzip in a browser bundle, where
+ * classic zod cost ~90 KB and zod/mini ~9 KB — see test/size/bundle-size.test.ts). Every public
+ * write validates here first; invalid input becomes a {@link ValidationError} listing each
+ * offending field path, and nothing is written.
  */
-import { z } from 'zod';
+import * as v from 'valibot';
 import { uuidv7 } from 'uuidv7';
-import { ValidationError } from '@s5chat/s5';
+import { ValidationError, type ValidationIssue } from '@s5chat/s5';
 
 /** Conversation and message ids: 1–128 chars of `[A-Za-z0-9._-]`, not "." or ".." (safe in URLs, paths, keys). */
 export const ID_PATTERN = /^[A-Za-z0-9._-]{1,128}$/;
@@ -33,119 +35,155 @@ export const DEFAULT_LIMITS: Limits = {
   maxMessagesPerCall: 20_000,
 };
 
-export const IdSchema = z
-  .string()
-  .regex(ID_PATTERN, 'expected 1-128 characters of [A-Za-z0-9._-]')
-  // "." and ".." match the pattern but mean "this/parent directory" wherever an app maps ids to paths or URLs.
-  .refine((id) => id !== '.' && id !== '..', 'must not be "." or ".."');
-export const RoleSchema = z.enum(['user', 'assistant', 'system']);
-const Timestamp = z.number().int().nonnegative().max(8.64e15);
-const JsonRecord = z.record(z.string(), z.unknown());
+// --- building blocks ---------------------------------------------------------------------------
+// valibot's object() and record() accept arrays (and record() any object); our rules (kept from the
+// zod schemas) refuse them, so both are wrapped in a type check that runs first.
 
-export const MessageSchema = z.object({
+const isObjectLike = (x: unknown): boolean => typeof x === 'object' && x !== null && !Array.isArray(x);
+/** Plain objects only (what JSON.parse makes, or `{}` literals / Object.create(null)): no Date, Map, class instances. */
+const isPlainObject = (x: unknown): boolean => {
+  if (!isObjectLike(x)) return false;
+  const proto = Object.getPrototypeOf(x) as unknown;
+  return proto === null || proto === Object.prototype;
+};
+
+/** An object schema (unknown keys are dropped) that refuses arrays and non-objects. */
+export function objectSchema<E extends v.ObjectEntries>(entries: E) {
+  const obj = v.object(entries, 'expected an object');
+  return v.pipe(v.custom<v.InferInput<typeof obj>>(isObjectLike, 'expected an object'), obj);
+}
+
+/** A JSON-style record: a plain object with string keys. */
+export const JsonRecordSchema = v.pipe(
+  v.custom<Record<string, unknown>>(isPlainObject, 'expected a plain object'),
+  v.record(v.string(), v.unknown()),
+);
+
+export const IdSchema = v.pipe(
+  v.string('expected a string'),
+  v.regex(ID_PATTERN, 'expected 1-128 characters of [A-Za-z0-9._-]'),
+  // "." and ".." match the pattern but mean "this/parent directory" wherever an app maps ids to paths or URLs.
+  v.check((id) => id !== '.' && id !== '..', 'must not be "." or ".."'),
+);
+export const RoleSchema = v.picklist(['user', 'assistant', 'system'], "expected 'user', 'assistant' or 'system'");
+const nonNegativeInt = (max: number) =>
+  v.pipe(v.number('expected a number'), v.integer('expected an integer'), v.minValue(0, 'expected >= 0'), v.maxValue(max, `expected <= ${max}`));
+/** Milliseconds since the epoch (up to the largest valid Date). */
+export const TimestampSchema = nonNegativeInt(8.64e15);
+
+// --- public input and data shapes -------------------------------------------------------------
+
+const messageEntries = {
   id: IdSchema,
   role: RoleSchema,
-  content: z.string(),
-  timestamp: Timestamp,
-  metadata: JsonRecord.optional(),
+  content: v.string('expected a string'),
+  timestamp: TimestampSchema,
+  metadata: v.optional(JsonRecordSchema),
   /**
    * Version of this message's content (ms). A streamed assistant message is written several times
    * under one id with growing content; the highest `updatedAt` wins everywhere (see merge.ts).
    */
-  updatedAt: Timestamp.optional(),
+  updatedAt: v.optional(TimestampSchema),
+};
+export const MessageSchema = objectSchema({
+  ...messageEntries,
   /**
    * Stored form only: a tombstone left by deleteMessage (merge.ts: it beats every live version).
-   * Never returned by loads; callers cannot set it (MessageInputSchema omits it).
+   * Never returned by loads; callers cannot set it (MessageInputSchema has no such key).
    */
-  deleted: z.literal(true).optional(),
+  deleted: v.optional(v.literal(true)),
 });
-export type Message = z.infer<typeof MessageSchema>;
+export type Message = v.InferOutput<typeof MessageSchema>;
 
 /** What callers pass to appendMessage: id and timestamp are filled in when omitted. */
-export const MessageInputSchema = MessageSchema.omit({ deleted: true }).extend({
-  id: IdSchema.optional(),
-  timestamp: Timestamp.optional(),
+export const MessageInputSchema = objectSchema({
+  ...messageEntries,
+  id: v.optional(IdSchema),
+  timestamp: v.optional(TimestampSchema),
 });
-export type MessageInput = z.input<typeof MessageInputSchema>;
+export type MessageInput = v.InferInput<typeof MessageInputSchema>;
 
-export const ConversationDataSchema = z.object({
+export const ConversationDataSchema = objectSchema({
   id: IdSchema,
-  messages: z.array(MessageSchema),
-  metadata: JsonRecord,
-  createdAt: Timestamp,
-  updatedAt: Timestamp,
+  messages: v.array(MessageSchema, 'expected an array'),
+  metadata: JsonRecordSchema,
+  createdAt: TimestampSchema,
+  updatedAt: TimestampSchema,
 });
-export type ConversationData = z.infer<typeof ConversationDataSchema>;
+export type ConversationData = v.InferOutput<typeof ConversationDataSchema>;
 
 /** What callers pass to saveConversation: everything but the id may be omitted. */
-export const ConversationInputSchema = z.object({
+export const ConversationInputSchema = objectSchema({
   id: IdSchema,
-  messages: z.array(MessageInputSchema).optional(),
-  metadata: JsonRecord.optional(),
-  createdAt: Timestamp.optional(),
-  updatedAt: Timestamp.optional(),
+  messages: v.optional(v.array(MessageInputSchema, 'expected an array')),
+  metadata: v.optional(JsonRecordSchema),
+  createdAt: v.optional(TimestampSchema),
+  updatedAt: v.optional(TimestampSchema),
   /**
    * The revision this snapshot was loaded at (loadConversation returns it). With it, a merge save
    * applies what the caller changed relative to that revision (edits, removals, metadata) and keeps
    * what others wrote since; without it, a save is a plain union (see CONCURRENCY.md).
    */
-  revision: z.number().int().nonnegative().optional(),
+  revision: v.optional(nonNegativeInt(Number.MAX_SAFE_INTEGER)),
   /** Returned by loadConversation; ignored on save (the save method decides the mode). */
-  encrypted: z.boolean().optional(),
+  encrypted: v.optional(v.boolean('expected a boolean')),
 });
-export type ConversationInput = z.input<typeof ConversationInputSchema>;
+export type ConversationInput = v.InferInput<typeof ConversationInputSchema>;
 
-export const OnConflictSchema = z.enum(['merge', 'fail', 'overwrite']);
-export type OnConflict = z.infer<typeof OnConflictSchema>;
+export const OnConflictSchema = v.picklist(['merge', 'fail', 'overwrite'], "expected 'merge', 'fail' or 'overwrite'");
+export type OnConflict = v.InferOutput<typeof OnConflictSchema>;
 
 /**
- * Operation ids: 1–100 chars of `[A-Za-z0-9._-]` (an id of a message generated from it may get a
- * `.<n>` suffix and must stay a valid message id). Re-submitting an operation with the same id is a
- * no-op once it was applied (the applied-operations window, applied-ops.ts).
+ * Operation ids: 1–100 chars of `[A-Za-z0-9._-]` (ids of messages generated from it get a `.<n>`
+ * suffix and must stay valid message ids). Re-submitting an operation with the same id is a no-op
+ * once it was applied (the applied-operations window, applied-ops.ts).
  */
-export const OperationIdSchema = z
-  .string()
-  .regex(/^[A-Za-z0-9._-]{1,100}$/, 'expected 1-100 characters of [A-Za-z0-9._-]')
-  .refine((id) => id !== '.' && id !== '..', 'must not be "." or ".."');
+export const OperationIdSchema = v.pipe(
+  v.string('expected a string'),
+  v.regex(/^[A-Za-z0-9._-]{1,100}$/, 'expected 1-100 characters of [A-Za-z0-9._-]'),
+  v.check((id) => id !== '.' && id !== '..', 'must not be "." or ".."'),
+);
 
 /** Options every write takes. */
-export const WriteOptionsSchema = z.object({
+export const WriteOptionsSchema = objectSchema({
   /** Id of this operation (default: generated before the first attempt). */
-  operationId: OperationIdSchema.optional(),
+  operationId: v.optional(OperationIdSchema),
 });
-export type BaseWriteOptions = z.input<typeof WriteOptionsSchema>;
+export type BaseWriteOptions = v.InferInput<typeof WriteOptionsSchema>;
 
-export const SaveOptionsSchema = z
-  .object({
-    expectedRevision: z.number().int().nonnegative().optional(),
-    onConflict: OnConflictSchema.optional(),
-    operationId: OperationIdSchema.optional(),
+export const SaveOptionsSchema = v.pipe(
+  objectSchema({
+    expectedRevision: v.optional(nonNegativeInt(Number.MAX_SAFE_INTEGER)),
+    onConflict: v.optional(OnConflictSchema),
+    operationId: v.optional(OperationIdSchema),
     /** updateMetadata only: set each key only where it has no value yet (e.g. a session's startTime). */
-    ifAbsent: z.boolean().optional(),
-  })
-  .refine((o) => o.onConflict !== 'fail' || o.expectedRevision !== undefined, {
-    message: "onConflict 'fail' needs expectedRevision (0 = the conversation must not exist yet)",
-    path: ['expectedRevision'],
-  });
-export type SaveOptions = z.input<typeof SaveOptionsSchema>;
+    ifAbsent: v.optional(v.boolean('expected a boolean')),
+  }),
+  v.forward(
+    v.check(
+      (o) => o.onConflict !== 'fail' || o.expectedRevision !== undefined,
+      "onConflict 'fail' needs expectedRevision (0 = the conversation must not exist yet)",
+    ),
+    ['expectedRevision'],
+  ),
+);
+export type SaveOptions = v.InferInput<typeof SaveOptionsSchema>;
 
-export const MetadataPatchSchema = JsonRecord;
+export const MetadataPatchSchema = JsonRecordSchema;
 
-/** editMessage: what to change in a stored message (at least one field). */
-export const MessagePatchSchema = z
-  .object({
-    content: z.string().optional(),
-    metadata: JsonRecord.optional(),
-  })
-  .strict()
-  .refine((p) => p.content !== undefined || p.metadata !== undefined, { message: 'expected content and/or metadata' });
-export type MessagePatch = z.input<typeof MessagePatchSchema>;
+/** editMessage: what to change in a stored message (content and/or metadata; nothing else). */
+export const MessagePatchSchema = v.pipe(
+  v.custom<Record<string, unknown>>((x) => typeof x === 'object' && x !== null && !Array.isArray(x), 'expected an object'),
+  v.strictObject({ content: v.optional(v.string('expected a string')), metadata: v.optional(JsonRecordSchema) }, 'only content and metadata can be edited'),
+  v.check((p) => p.content !== undefined || p.metadata !== undefined, 'expected content and/or metadata'),
+);
+export type MessagePatch = v.InferInput<typeof MessagePatchSchema>;
 
-export const ListOptionsSchema = z.object({
-  limit: z.number().int().min(1).max(1000).optional(),
-  cursor: z.string().max(2048).optional(),
+export const ListOptionsSchema = objectSchema({
+  limit: v.optional(v.pipe(v.number('expected a number'), v.integer('expected an integer'), v.minValue(1, 'expected >= 1'), v.maxValue(1000, 'expected <= 1000'))),
+  cursor: v.optional(v.pipe(v.string('expected a string'), v.maxLength(2048, 'expected at most 2048 characters'))),
 });
-export type ListOptions = z.input<typeof ListOptionsSchema>;
+export type ListOptions = v.InferInput<typeof ListOptionsSchema>;
 
 export interface ConversationSummary {
   id: string;
@@ -156,8 +194,6 @@ export interface ConversationSummary {
 
 export interface StorageResult {
   conversationId: string;
-  /** The operation this result is for (list/maintenance writes have none). */
-  operationId?: string;
   /** Registry revision that holds this change (0 = the conversation does not exist). */
   revision: number;
   messageCount: number;
@@ -168,22 +204,41 @@ export interface StorageResult {
   attempts: number;
   /** Operations carried by that write (group commit). */
   batchSize: number;
+  /**
+   * 'durable': stored at `revision`. 'queued': the portal was unreachable; the write is in the
+   * outbox and will be sent (see the 'outbox' event); revision/messageCount say nothing yet.
+   * Always set on what the public write methods return.
+   */
+  status?: 'durable' | 'queued';
+  /** The operation this result is for (a queued write is replayed under it; re-submitting it is a no-op once applied). */
+  operationId?: string;
 }
 
 // ---------------------------------------------------------------------------------------------
 
-function issuesOf(error: z.ZodError, prefix: string): { path: string; message: string }[] {
-  return error.issues.map((i) => ({
-    path: [prefix, ...i.path.map(String)].filter((p) => p !== '').join('.'),
+/** Any schema this module (or a layout document) validates with. */
+export type Schema = v.GenericSchema<unknown, unknown>;
+
+/** valibot issues as our {@link ValidationIssue}s: dotted paths (`messages.1.role`) prefixed by `prefix`. */
+export function issuesOf(issues: readonly v.BaseIssue<unknown>[], prefix: string): ValidationIssue[] {
+  return issues.map((i) => ({
+    path: [prefix, v.getDotPath(i) ?? ''].filter((p) => p !== '').join('.'),
     message: i.message,
   }));
 }
 
 /** Parse or throw a ValidationError with every issue (path prefixed by `what`). */
-export function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown, what: string): z.infer<S> {
-  const r = schema.safeParse(value);
-  if (!r.success) throw new ValidationError(issuesOf(r.error, what));
-  return r.data;
+export function parseOrThrow<S extends Schema>(schema: S, value: unknown, what: string): v.InferOutput<S> {
+  const r = v.safeParse(schema, value);
+  if (!r.success) throw new ValidationError(issuesOf(r.issues, what));
+  return r.output as v.InferOutput<S>;
+}
+
+/** Validate a stored document: its parsed value, or a one-line summary of every issue. */
+export function checkDocument<S extends Schema>(schema: S, doc: unknown): { ok: true; value: v.InferOutput<S> } | { ok: false; details: string } {
+  const r = v.safeParse(schema, doc);
+  if (r.success) return { ok: true, value: r.output as v.InferOutput<S> };
+  return { ok: false, details: issuesOf(r.issues, '').map((i) => `${i.path}: ${i.message}`).join('; ') };
 }
 
 const utf8 = new TextEncoder();
@@ -200,7 +255,7 @@ export function assertConversationId(id: unknown, path = 'conversationId'): stri
   return parseOrThrow(IdSchema, id, path);
 }
 
-/** Check size limits that zod cannot express cheaply; collects all issues. */
+/** Check size limits that a schema cannot express cheaply; collects all issues. */
 function checkMessageLimits(m: Message, path: string, limits: Limits, out: { path: string; message: string }[]) {
   // UTF-8 needs at most 3 bytes per UTF-16 unit: skip the encode for content that is surely small.
   if (m.content.length * 3 > limits.maxContentBytes) {
@@ -214,12 +269,12 @@ function checkMessageLimits(m: Message, path: string, limits: Limits, out: { pat
   }
 }
 
-/** Fill in id (UUIDv7: sortable) and timestamp, validate, enforce limits. */
 /** A deep copy of a JSON value as it will be stored (inputs are copied at the boundary: no aliasing). */
 export function jsonCopy<T>(value: T): T {
   return value === undefined ? value : (JSON.parse(JSON.stringify(value)) as T);
 }
 
+/** Fill in id (default: `defaultId`, else a UUIDv7: sortable) and timestamp, validate, enforce limits. */
 export function normalizeMessage(input: unknown, limits: Limits, now: number, path = 'message', defaultId?: string): Message {
   const parsed = parseOrThrow(MessageInputSchema, input, path);
   const m: Message = { ...parsed, id: parsed.id ?? defaultId ?? uuidv7(), timestamp: parsed.timestamp ?? now };

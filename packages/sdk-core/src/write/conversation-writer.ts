@@ -18,7 +18,7 @@ import {
 } from '@s5chat/s5';
 import type { KeyedMutex } from '../concurrency/keyed-mutex.js';
 import type { CrossTabCoordinator } from '../concurrency/cross-tab.js';
-import { EncryptionDowngradeError, OutcomeUnknownError, RevisionConflictError } from '../errors.js';
+import { EncryptionDowngradeError, RevisionConflictError, withOperation } from '../errors.js';
 import { messageIdsOf } from './intake.js';
 import type { Settled } from '../group-commit.js';
 import { encodeDocument } from '../layout/codec.js';
@@ -74,7 +74,7 @@ export class ConversationWriter {
       d.pacer.writeFailed(conversationId, error instanceof RevisionConflictError);
       d.metrics.add(conversationId, 'failures');
       d.events.emit('error', { conversationId, error, during: ops.every((o) => o.kind === 'compact') ? 'compaction' : 'commit', operations: ops.length });
-      return ops.map((op) => ({ ok: false, error: perOpError(conversationId, op, error, progress.registrySetSent) }));
+      return ops.map((op) => ({ ok: false, error: perOpError(op, error, progress.registrySetSent) }));
     }
     const { applied, before, result } = outcome;
     d.pacer.writeResolved(conversationId, result.attempts, before.revision, outcome.wrote ? result.revision : null);
@@ -305,16 +305,15 @@ export interface WriteProgress {
 }
 
 /**
- * The error one operation of a failed write gets: a lost-race give-up names the operation; a
- * failure after a registry set was sent is OutcomeUnknownError (re-submit the same operationId);
- * anything earlier (nothing was sent) is passed through as it is.
+ * The error one operation of a failed write gets: a lost-race give-up names the operation; any
+ * other error is the original one naming the operation in `details` (`outcome: 'unknown'` once a
+ * registry set was sent: re-submit the same operationId).
  */
-function perOpError(conversationId: string, op: Op, error: unknown, sent: boolean): unknown {
-  if (op.kind === 'compact') return error;
+function perOpError(op: Op, error: unknown, sent: boolean): unknown {
+  if (op.kind === 'compact' || op.id === undefined) return error;
   const messageIds = messageIdsOf(op);
   if (error instanceof RevisionConflictError) return error.forOperation(op.id, messageIds);
-  if (sent && op.id !== undefined) return new OutcomeUnknownError({ conversationId, operationId: op.id, messageIds, cause: error });
-  return error;
+  return withOperation(error, { operationId: op.id, messageIds, outcomeUnknown: sent });
 }
 
 function sameDelta(previous: Map<string, Message>, delta: Message[]): boolean {

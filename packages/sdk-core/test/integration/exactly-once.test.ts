@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDevnode } from '@s5chat/devnode';
-import { OutcomeUnknownError, RevisionConflictError } from '../../src/index.js';
+import { RevisionConflictError, type S5ChatError } from '../../src/index.js';
 import { device, freshIdentity, type Node } from './wire-faults.js';
 
 let node: Node;
@@ -89,15 +89,15 @@ describe('exactly-once: errors after an unknown outcome', () => {
     await a.storage.appendMessage('c', msg('m0'));
     // The set lands, then every retry of it fails at the transport: the outcome is unknown.
     a.resetAfterNextSet(undefined, { keepFailing: true });
-    const err = (await a.storage.appendMessage('c', { role: 'user', content: 'hello' }).catch((e: unknown) => e)) as OutcomeUnknownError;
+    const err = (await a.storage.appendMessage('c', { role: 'user', content: 'hello' }).catch((e: unknown) => e)) as S5ChatError;
     a.heal();
-    expect(err).toBeInstanceOf(OutcomeUnknownError);
-    expect(err.code).toBe('OUTCOME_UNKNOWN');
-    expect(err.messageIds).toHaveLength(1);
-    expect(JSON.parse(err.details!)).toEqual({ operationId: err.operationId, messageIds: err.messageIds });
+    expect(err.code).toBe('PORTAL_UNAVAILABLE');
+    const { operationId, messageIds, outcome } = err.details as { operationId: string; messageIds: string[]; outcome: string };
+    expect(outcome).toBe('unknown');
+    expect(messageIds).toHaveLength(1);
     // The README style: re-submit the same content, now with the operation id from the error.
-    const again = await a.storage.appendMessage('c', { role: 'user', content: 'hello' }, { operationId: err.operationId });
-    expect(again.message.id).toBe(err.messageIds[0]);
+    const again = await a.storage.appendMessage('c', { role: 'user', content: 'hello' }, { operationId });
+    expect(again.message.id).toBe(messageIds[0]);
     const loaded = (await device(node, id, 'C').storage.loadConversation('c'))!;
     expect(loaded.messages.filter((m) => m.content === 'hello')).toHaveLength(1);
   });
