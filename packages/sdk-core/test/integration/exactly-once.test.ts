@@ -102,6 +102,20 @@ describe('exactly-once: errors after an unknown outcome', () => {
     expect(loaded.messages.filter((m) => m.content === 'hello')).toHaveLength(1);
   });
 
+  it('defect 4: with the outbox, the write is queued after an unknown outcome and replayed once', async () => {
+    const id = freshIdentity();
+    const a = device(node, id, 'A', { outbox: 'auto', outboxRetry: { initialMs: 20, maxMs: 50 } });
+    await a.storage.appendMessage('c', msg('m0'));
+    a.resetAfterNextSet(undefined, { keepFailing: true });
+    const r = await a.storage.appendMessage('c', { role: 'user', content: 'queued once' });
+    expect(r.status).toBe('queued');
+    a.heal();
+    for (let i = 0; i < 100 && a.storage.pendingWrites() > 0; i++) await new Promise((res) => setTimeout(res, 20));
+    await a.storage.flush();
+    const loaded = (await device(node, id, 'C').storage.loadConversation('c'))!;
+    expect(loaded.messages.filter((m) => m.content === 'queued once')).toHaveLength(1);
+  });
+
   it('defect 4: re-submitting an operation id is a no-op even after other devices wrote', async () => {
     const id = freshIdentity();
     const a = device(node, id, 'A');

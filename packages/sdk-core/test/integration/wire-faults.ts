@@ -66,6 +66,7 @@ export function device(node: Node, identity: S5Identity, name: string, opts: Par
     crossTab: false,
     retry: { baseMs: 5 },
     compaction: { enabled: false },
+    outbox: false, // these tests judge the write loop itself; the outbox has its own below
     ...opts,
   });
   return {
