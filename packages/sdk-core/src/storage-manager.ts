@@ -12,23 +12,22 @@
  * its operation.
  */
 import { uuidv7 } from 'uuidv7';
-import { revisionRetryDelays, sleep as s5sleep, ValidationError, type S5Backend } from '@s5chat/s5';
+import { revisionRetryDelays, sleep as s5sleep, ValidationError } from '@s5chat/s5';
 import { KeyedMutex, type LockInfo } from './concurrency/keyed-mutex.js';
-import { createCrossTab, type CrossTabCoordinator, type CrossTabOptions } from './concurrency/cross-tab.js';
+import { createCrossTab, type CrossTabCoordinator } from './concurrency/cross-tab.js';
 import { ClosedError } from './errors.js';
 import { Emitter, type StorageEvents } from './events.js';
 import { GroupCommitter } from './group-commit.js';
-import { DEFAULT_COMPACTION, type CompactionPolicy } from './layout/compaction.js';
-import type { SeedDeriver } from './layout/keys.js';
+import { DEFAULT_COMPACTION } from './layout/compaction.js';
 import { ConversationReader } from './layout/reader.js';
 import { ConversationIndex } from './list/conversation-index.js';
 import { Compactor } from './maintenance/compactor.js';
 import { MaintenanceTracker } from './maintenance/tracker.js';
 import { sortMessages } from './merge.js';
 import { MetricsRecorder, type Metrics } from './metrics.js';
-import { LiveHub, liveSnapshot, type ConversationsWatchEvent, type LiveOptions, type WatchEvent, type WatchOptions } from './live/index.js';
+import { LiveHub, liveSnapshot, type ConversationsWatchEvent, type WatchEvent, type WatchOptions } from './live/index.js';
 import type { Op } from './ops.js';
-import { Outbox, createOutboxStore, outboxOwner, type OutboxSetting } from './outbox/index.js';
+import { Outbox, createOutboxStore, outboxOwner } from './outbox/index.js';
 import { RegistryView } from './read/registry-view.js';
 import { SnapshotBases } from './read/snapshot-bases.js';
 import {
@@ -43,65 +42,17 @@ import {
   type ListOptions,
   type Message,
   type MessageInput,
-  type SaveOptions,
   type StorageResult,
-  type Limits,
 } from './schemas.js';
 import { ConversationWriter } from './write/conversation-writer.js';
-import { WriteIntake } from './write/intake.js';
+import { WriteIntake, opWeight } from './write/intake.js';
 import { WritePacer } from './write/pacing.js';
-import { INDEX_KEY, MAX_BATCH_BYTES, type Item, type RetryOptions, type WriteDeps } from './write/types.js';
+import { INDEX_KEY, MAX_BATCH_BYTES, type Item, type WriteDeps } from './write/types.js';
+import type { StorageManagerOptions, WriteOptions } from './storage-options.js';
 
 export type { RetryOptions } from './write/types.js';
 
-export interface StorageManagerOptions {
-  backend: S5Backend;
-  /** Derives per-conversation keys (an S5Identity). */
-  identity: SeedDeriver;
-  /** Encrypt heads and segments (default 'on'). */
-  encryption?: 'on' | 'off';
-  /** Names this device in metadata clocks and heads (default: random). */
-  deviceId?: string;
-  /** Wait this long before every group-commit write to grow batches (default 0). */
-  lingerMs?: number;
-  /**
-   * Under sustained traffic (operations queued while the previous write was in flight), wait about
-   * this long (±25 %, jittered) before the next write so it carries more operations (default 200).
-   * An append to an idle conversation never waits. 0 = pure leader/follower.
-   */
-  busyLingerMs?: number;
-  /**
-   * After lost registry races, later writes to that conversation wait an extra, growing, jittered
-   * pause (doubling up to this many ms, halving on clean writes) so contending devices take turns
-   * instead of colliding again (default 2000; 0 disables).
-   */
-  contentionBackoffMaxMs?: number;
-  retry?: RetryOptions;
-  /** Injected sleep for retry waits (tests: fake timers or no-wait). */
-  sleep?: (ms: number) => Promise<void>;
-  limits?: Partial<Limits>;
-  /** Give up waiting for a conversation lock after this many ms (default: wait). */
-  lockTimeoutMs?: number;
-  /** Cross-tab coordination; false disables; default auto-detects Web Locks + BroadcastChannel. */
-  crossTab?: false | Partial<Omit<CrossTabOptions, 'instanceId'>>;
-  compaction?: Partial<CompactionPolicy> & { enabled?: boolean; idleMs?: number };
-  /** Parallel segment downloads per load (default 6). */
-  readConcurrency?: number;
-  /** Segment cache budget in bytes (default 32 MiB). */
-  cacheBytes?: number;
-  now?: () => number;
-  /** Live updates (watch / watchConversations): how they reach this device (default 'auto'). */
-  live?: LiveOptions;
-  /** Durable outbox for writes made while the portal is unreachable (default 'auto'; false = fail fast). */
-  outbox?: OutboxSetting;
-  /** Node: where the 'auto' outbox keeps its files (omitted: in memory). */
-  outboxDir?: string;
-  /** Outbox resend backoff (defaults 1000 → 30000 ms, jittered). */
-  outboxRetry?: { initialMs?: number; maxMs?: number };
-}
-
-/** Options of saveConversation / updateMetadata (every write also takes `operationId`). */
-export interface WriteOptions extends SaveOptions {}
+export type { StorageManagerOptions, WriteOptions } from './storage-options.js';
 
 export class StorageManager {
   readonly #encrypted: boolean;
@@ -459,13 +410,4 @@ export class StorageManager {
     const direct = () => this.#committer.submit(conversationId, item);
     return this.#outbox ? this.#outbox.submit(conversationId, op, encrypted, direct) : direct().then((r) => ({ ...r, status: 'durable' as const }));
   }
-}
-
-/** Approximate stored bytes of an operation's messages (UTF-16 length: cheap, within 3× of UTF-8). */
-function opWeight(op: Op): number {
-  const list = op.kind === 'append' ? op.messages : op.kind === 'save' ? op.conversation.messages : null;
-  if (!list) return op.kind === 'editMessage' ? (op.patch.content?.length ?? 0) : 0;
-  let n = 0;
-  for (const m of list) n += m.content.length + 64;
-  return n;
 }

@@ -119,3 +119,12 @@ export function messageIdsOf(op: Op): string[] {
       return [];
   }
 }
+
+/** Approximate stored bytes of an operation's messages (UTF-16 length: cheap, within 3× of UTF-8). */
+export function opWeight(op: Op): number {
+  const list = op.kind === 'append' ? op.messages : op.kind === 'save' ? op.conversation.messages : null;
+  if (!list) return op.kind === 'editMessage' ? (op.patch.content?.length ?? 0) : 0;
+  let n = 0;
+  for (const m of list) n += m.content.length + 64;
+  return n;
+}
