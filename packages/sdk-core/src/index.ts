@@ -7,6 +7,18 @@ export { SessionManager, Session, type SessionStatus, type StreamOptions, type W
 export * from './schemas.js';
 export * from './errors.js';
 export * from './events.js';
+export type { WatchEvent, WatchSource, WatchOptions, ConversationsWatchEvent, LiveOptions, LiveTransportMode } from './live/index.js';
+export {
+  MemoryOutboxStore,
+  FileOutboxStore,
+  IndexedDbOutboxStore,
+  type Outbox,
+  type OutboxEvent,
+  type OutboxRecord,
+  type OutboxStore,
+  type OutboxSetting,
+  type QueuedResult,
+} from './outbox/index.js';
 export type { Metrics, MetricsSnapshot, Counters } from './metrics.js';
 export { MemoryBackend, type MemoryBackendOptions, type MemoryBackendStats, type MemoryFaults, type MemoryCall, type MemoryCallName } from './backend/memory-backend.js';
 export { KeyedMutex, type LockInfo, type LockOptions } from './concurrency/keyed-mutex.js';
@@ -27,3 +39,5 @@ export { deriveConversationKeys, deriveIndexKeys, type DocumentKeys, type SeedDe
 export { PLAINTEXT_MAGIC } from './layout/codec.js';
 export type { Head, SegmentRef } from './layout/head.js';
 export type { S5Backend } from '@s5chat/s5';
+// What an app needs to make an identity, so one install (`@s5chat/sdk-core`) is enough.
+export { generateSeedPhrase, isValidSeedPhrase, S5Identity, type MessageSigner } from '@s5chat/s5';
