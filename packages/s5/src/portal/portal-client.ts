@@ -5,6 +5,7 @@ import {
   HashMismatchError,
   InvalidSignatureError,
   NotFoundError,
+  PortalRejectedError,
   PortalUnavailableError,
   RevisionTooLowError,
   S5ChatError,
@@ -27,6 +28,7 @@ import { portalSlots } from '../resilience/portal-slots.js';
 import { exchange, parseJsonBody, throwForStatus, type FetchLike, type HttpResult } from './http.js';
 import { RegistrySubscription, type WebSocketConstructor } from './subscription.js';
 import { RegistryPoller } from './registry-poll.js';
+import { tusUpload, type TusTransport } from './tus.js';
 import { runAccountLogin, type LoginTransport } from './login.js';
 import { privateLoginSlot, sharedLoginSlot, type LoginSlot } from './login-share.js';
 import { detectPortal, type PortalProfile } from './probe.js';
@@ -89,6 +91,8 @@ export class PortalClient implements S5Backend {
   readonly #blobTimeoutMs: number;
   readonly #maxResponseBytes: number;
   readonly #maxUploadBytes: number;
+  /** Largest tus upload; 0 when tus is off. */
+  readonly #tus: number;
   readonly #inviteCode: string | undefined;
   readonly #tokenProvider: (() => Promise<string>) | undefined;
   readonly #registerFirst: boolean;
@@ -104,7 +108,7 @@ export class PortalClient implements S5Backend {
   readonly #subscriptions = new Set<{ close(): void }>();
 
   constructor(opts: PortalClientOptions) {
-    const { url, timeoutMs, blobTimeoutMs, maxResponseBytes, maxUploadBytes, concurrency, fetchImpl } = resolvePortalOptions(opts);
+    const { url, timeoutMs, blobTimeoutMs, maxResponseBytes, maxUploadBytes, maxTusUploadBytes, concurrency, fetchImpl } = resolvePortalOptions(opts);
     this.portalUrl = `${url.protocol}//${url.host}${url.pathname.replace(/\/+$/, '')}`;
     this.host = url.host;
     this.#fetch = fetchImpl;
@@ -112,6 +116,7 @@ export class PortalClient implements S5Backend {
     this.#blobTimeoutMs = blobTimeoutMs;
     this.#maxResponseBytes = maxResponseBytes;
     this.#maxUploadBytes = maxUploadBytes;
+    this.#tus = opts.tus === true ? maxTusUploadBytes : 0;
     this.#inviteCode = opts.inviteCode;
     this.#tokenProvider = opts.tokenProvider;
     this.#registerFirst = opts.registerFirst ?? false;
@@ -176,7 +181,7 @@ export class PortalClient implements S5Backend {
     const maxBytes = init.largeBody ? this.#maxResponseBytes : Math.min(MAX_SMALL_RESPONSE_BYTES, this.#maxResponseBytes);
     const once = () => {
       this.#stats.requests++;
-      return exchange(this.#fetch, this.portalUrl + path, requestInit, { timeoutMs: init.timeoutMs ?? this.#timeoutMs, signal, maxBytes });
+      return exchange(this.#fetch, this.#target(path), requestInit, { timeoutMs: init.timeoutMs ?? this.#timeoutMs, signal, maxBytes });
     };
     try {
       return await this.#slots.execute(async () => {
@@ -194,6 +199,15 @@ export class PortalClient implements S5Backend {
       if (signal?.aborted) throw abortReason(signal);
       throw error;
     }
+  }
+
+  /** A path below the portal, or an absolute URL on the portal's own origin (a tus Location). */
+  #target(path: string): string {
+    if (!/^https?:/i.test(path)) return this.portalUrl + path;
+    if (new URL(path).origin !== new URL(this.portalUrl).origin) {
+      throw new PortalRejectedError('Portal pointed a request at another origin; not sending our token there.', { details: path });
+    }
+    return path;
   }
 
   #retrying<T>(op: (signal: AbortSignal) => Promise<T>, signal?: AbortSignal): Promise<T> {
@@ -282,12 +296,23 @@ export class PortalClient implements S5Backend {
   async uploadBlob(bytes: Uint8Array, opts: CallOptions = {}): Promise<BlobId> {
     assertBytes(bytes, 'bytes');
     throwIfAborted(opts.signal);
-    if (bytes.length > this.#maxUploadBytes) {
-      throw new UploadTooLargeError(bytes.length, this.#maxUploadBytes, { details: 'refused before sending anything' });
+    const viaTus = bytes.length > this.#maxUploadBytes;
+    if (viaTus && bytes.length > this.#tus) {
+      throw new UploadTooLargeError(bytes.length, Math.max(this.#maxUploadBytes, this.#tus), { details: 'refused before sending anything' });
+    }
+    if (viaTus && (await untilAborted(this.portalProfile(), opts.signal)).kind !== 'dart') {
+      throw new UploadTooLargeError(bytes.length, this.#maxUploadBytes, { details: 'tus is used on Dart portals only; refused before sending anything' });
     }
     const data = bytes.slice(); // our own copy: the caller may reuse its buffer while we retry
     const local = BlobId.fromBytes(data);
     return this.#withAuth(async (token, signal) => {
+      if (viaTus) {
+        const send: TusTransport['send'] = (method, target, headers, body) =>
+          this.#http(method, target, { headers, ...(body ? { body: body as Uint8Array<ArrayBuffer> } : {}) }, signal);
+        this.#stats.bytesUploaded += data.length;
+        await tusUpload({ send }, data, local, token);
+        return local; // Dart returns no CID; its final PATCH checked the 0x1f hash we announced
+      }
       this.#stats.bytesUploaded += data.length;
       // Raw body: works on Dart and LumeWeb, and avoids Alfred decoding untyped multipart parts as text.
       const headers = { ...authHeaders(token), 'content-type': 'application/octet-stream' };
