@@ -9,3 +9,4 @@ export * from './portal-client.js';
 export * from './proxied-login.js';
 export * from './registry-poll.js';
 export * from './tus.js';
+export * from './registry-watch.js';

@@ -6,9 +6,7 @@ import {
   InvalidSignatureError,
   NotFoundError,
   PortalRejectedError,
-  PortalUnavailableError,
   RevisionTooLowError,
-  S5ChatError,
   TimeoutError,
   UploadTooLargeError,
   ValidationError,
@@ -22,18 +20,18 @@ import { BlobId } from '../blob-id.js';
 import { assertValidRegistryEntry, registryEntryFromJson, registryEntryToJson, type RegistryEntry } from '../registry.js';
 import type { S5Identity } from '../identity.js';
 import type { CallOptions, S5Backend } from '../backend.js';
-import { createTransientPolicy, type TransientPolicy, type TransientPolicyOptions } from '../resilience/transient-policy.js';
+import { createTransientPolicy, type TransientPolicy } from '../resilience/transient-policy.js';
 import { abortReason, throwIfAborted } from '../resilience/sleep.js';
 import { portalSlots } from '../resilience/portal-slots.js';
 import { exchange, parseJsonBody, throwForStatus, type FetchLike, type HttpResult } from './http.js';
-import { RegistrySubscription, type WebSocketConstructor } from './subscription.js';
-import { RegistryPoller } from './registry-poll.js';
+import type { WebSocketConstructor } from './subscription.js';
+import { openRegistryWatch } from './registry-watch.js';
+import { authHeaders, isConnectionFailure, isPolicy, untilAborted } from './client-util.js';
 import { tusUpload, type TusTransport } from './tus.js';
 import { runAccountLogin, type LoginTransport } from './login.js';
 import { privateLoginSlot, sharedLoginSlot, type LoginSlot } from './login-share.js';
 import { detectPortal, type PortalProfile } from './probe.js';
 import {
-  DEFAULT_POLL_INTERVAL_MS,
   MAX_SMALL_RESPONSE_BYTES,
   resolvePortalOptions,
   type PortalClientOptions,
@@ -42,32 +40,6 @@ import {
 } from './options.js';
 
 export type { PortalClientOptions, PortalClientStats, SubscribeOptions } from './options.js';
-
-/** `promise`, or a rejection with the abort reason as soon as `signal` aborts (listener removed either way). */
-function untilAborted<T>(promise: Promise<T>, signal?: AbortSignal): Promise<T> {
-  if (!signal) return promise;
-  // A per-call dependant (as the transient policy does): a long-lived shared signal collects no listeners.
-  const local = typeof AbortSignal.any === 'function' ? AbortSignal.any([signal]) : signal;
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(abortReason(signal));
-    local.addEventListener('abort', onAbort, { once: true });
-    promise.then(resolve, reject).finally(() => local.removeEventListener('abort', onAbort));
-  });
-}
-
-function isPolicy(p: TransientPolicy | TransientPolicyOptions | undefined): p is TransientPolicy {
-  return !!p && typeof (p as TransientPolicy).execute === 'function';
-}
-
-/** A failure to reach the portal at all (reset, refused), as opposed to a timeout or an answer. */
-function isConnectionFailure(error: unknown): boolean {
-  return error instanceof PortalUnavailableError && error.status === undefined && !(error.cause instanceof S5ChatError);
-}
-
-/** Never an empty `Authorization`: Dart would read token "" and ignore a valid cookie (PORTALS.md §2.2). */
-function authHeaders(token: string | undefined): Record<string, string> {
-  return token ? { authorization: `Bearer ${token}` } : {};
-}
 
 /**
  * S5 portal client over HTTP (`fetch`), implementing {@link S5Backend}, for every portal profile of
@@ -433,26 +405,16 @@ export class PortalClient implements S5Backend {
     assertBytes(publicKey33, 'publicKey', 33);
     if (typeof onEntry !== 'function') throw new ValidationError([{ path: 'onEntry', message: 'expected a function' }]);
     const pk = publicKey33.slice();
-    const fetchCurrent = () => this.registryGet(pk);
-    let closed = false;
-    let active: { close(): void } | undefined;
-    const handle = { close: () => ((closed = true), active?.close()) };
-    this.#subscriptions.add(handle);
-    void this.portalProfile().then(({ kind }) => {
-      if (closed) return;
-      if (kind === 'dart' || kind === 'lumeweb') {
-        active = new RegistryPoller({ fetchCurrent, onEntry, onError: opts.onError, intervalMs: opts.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS });
-        return;
-      }
-      active = new RegistrySubscription({
-        url: this.portalUrl.replace(/^http/, 'ws') + '/s5/registry/subscription',
-        publicKey: pk,
-        onEntry,
-        ...(opts.onError ? { onError: opts.onError } : {}),
-        ...(this.#WebSocket ? { WebSocket: this.#WebSocket } : {}),
-        fetchCurrent,
-      });
+    const handle = openRegistryWatch({
+      kind: this.portalProfile().then((p) => p.kind),
+      wsUrl: this.portalUrl.replace(/^http/, 'ws') + '/s5/registry/subscription',
+      publicKey: pk,
+      onEntry,
+      fetchCurrent: () => this.registryGet(pk),
+      options: opts,
+      ...(this.#WebSocket ? { WebSocket: this.#WebSocket } : {}),
     });
+    this.#subscriptions.add(handle);
     return () => {
       handle.close();
       this.#subscriptions.delete(handle);
