@@ -1,0 +1,34 @@
+/**
+ * Errors of @s5chat/react. They extend the SDK's S5ChatError, so an app handles every error of
+ * the stack with one `switch (error.code)`.
+ */
+import { S5ChatError } from '@s5chat/sdk-core';
+
+/** A hook that needs an SDK ran outside <S5ChatProvider> (or the provider was given no sdk). */
+export class MissingProviderError extends S5ChatError {
+  override name = 'MissingProviderError';
+  constructor(hook: string) {
+    super('NO_PROVIDER' as ConstructorParameters<typeof S5ChatError>[0], `${hook} needs an SDK: render it inside <S5ChatProvider sdk={sdk}>.`);
+  }
+}
+
+/** A session call (send, stream, end) was made before start() or after the session was dropped. */
+export class NoSessionError extends S5ChatError {
+  override name = 'NoSessionError';
+  constructor(action: string) {
+    super('NO_SESSION' as ConstructorParameters<typeof S5ChatError>[0], `Cannot ${action}: no session is running. Call start() first.`);
+  }
+}
+
+/** The outbox gave up on a queued write (it reported state 'failed'). */
+export class OutboxFailedError extends S5ChatError {
+  override name = 'OutboxFailedError';
+  readonly operationId: string;
+  constructor(operationId: string, cause?: unknown) {
+    super('OUTBOX_FAILED' as ConstructorParameters<typeof S5ChatError>[0], 'The queued message could not be sent.', {
+      details: `operation ${operationId}`,
+      ...(cause !== undefined ? { cause } : {}),
+    });
+    this.operationId = operationId;
+  }
+}
