@@ -70,7 +70,10 @@ export function useSession(options: UseSessionOptions = {}): UseSessionResult {
   const streams = useRef(new Set<{ controller: AbortController; done: Promise<unknown> }>());
 
   // A new SDK (reconnect) means a new identity: the old session is not ours to continue.
+  const sdkRef = useRef(sdk);
   useEffect(() => {
+    if (sdkRef.current === sdk) return;
+    sdkRef.current = sdk;
     sessionRef.current = null;
     setState(INITIAL);
   }, [sdk]);
