@@ -188,6 +188,43 @@ describe('useConversation', () => {
     }
   });
 
+  it('settles after loading: re-renders do not re-subscribe or re-read (no loops)', async () => {
+    const id = uniqueId('stable');
+    await sdk.storage.appendMessage(id, { role: 'user', content: 'x' });
+    const { result, rerender } = renderHook(() => useConversation(id), { wrapper: wrapperFor(sdk) });
+    await waitFor(() => expect(result.current.status).toBe('ready'));
+    const { send, refresh } = result.current;
+    const listeners = sdk.storage.listenerCount();
+    const reads = node.stats().registry.gets;
+    for (let i = 0; i < 5; i++) rerender();
+    await new Promise((r) => setTimeout(r, 300));
+    expect(node.stats().registry.gets).toBe(reads);
+    expect(sdk.storage.listenerCount()).toBe(listeners);
+    expect(result.current.send).toBe(send);
+    expect(result.current.refresh).toBe(refresh);
+  });
+
+  it('a send made just before switching away lands in its own conversation and shows there on return', async () => {
+    const a = uniqueId('away-a');
+    const b = uniqueId('away-b');
+    await sdk.storage.appendMessage(b, { id: 'b-only', role: 'user', content: 'b', timestamp: 1 });
+    const { result, rerender } = renderHook(({ id }: { id: string }) => useConversation(id), { wrapper: wrapperFor(sdk), initialProps: { id: a } });
+    await waitFor(() => expect(result.current.status).toBe('missing'));
+    let sent!: Promise<SendOutcome>;
+    act(() => {
+      sent = result.current.send('meant for a');
+    });
+    rerender({ id: b });
+    expect(result.current.messages.map((m) => m.content)).not.toContain('meant for a');
+    await act(() => sent);
+    await waitFor(() => expect(result.current.status).toBe('ready'));
+    expect(ids(result.current.messages)).toEqual(['b-only']);
+    rerender({ id: a });
+    await waitFor(() => expect(result.current.messages.map((m) => [m.content, m.delivery])).toEqual([['meant for a', 'stored']]));
+    expect((await sdk.loadConversation(a))?.messages.map((m) => m.content)).toEqual(['meant for a']);
+    expect((await sdk.loadConversation(b))?.messages.map((m) => m.id)).toEqual(['b-only']);
+  });
+
   it('unsubscribes everything on unmount', async () => {
     const id = uniqueId('unmount');
     await sdk.storage.appendMessage(id, { role: 'user', content: 'x' });
