@@ -10,4 +10,6 @@ export default defineConfig({
   target: 'es2022',
   // react and the SDK are peers: the app's single copy must be used, never a bundled one.
   external: ['react', '@s5chat/sdk-core'],
+  // Hooks and context run only in client components (Next.js app router).
+  banner: { js: "'use client';" },
 });

@@ -4,11 +4,17 @@
  */
 import { S5ChatError } from '@s5chat/sdk-core';
 
+/**
+ * This package's codes: NO_PROVIDER, NO_SESSION, OUTBOX_FAILED. Widened through `string` so this
+ * compiles whether S5ChatError's code is `string` or the S5ChatErrorCode union (which should list them).
+ */
+const code = (c: 'NO_PROVIDER' | 'NO_SESSION' | 'OUTBOX_FAILED') => c as string as ConstructorParameters<typeof S5ChatError>[0];
+
 /** A hook that needs an SDK ran outside <S5ChatProvider> (or the provider was given no sdk). */
 export class MissingProviderError extends S5ChatError {
   override name = 'MissingProviderError';
   constructor(hook: string) {
-    super('NO_PROVIDER' as ConstructorParameters<typeof S5ChatError>[0], `${hook} needs an SDK: render it inside <S5ChatProvider sdk={sdk}>.`);
+    super(code('NO_PROVIDER'), `${hook} needs an SDK: render it inside <S5ChatProvider sdk={sdk}>.`);
   }
 }
 
@@ -16,7 +22,7 @@ export class MissingProviderError extends S5ChatError {
 export class NoSessionError extends S5ChatError {
   override name = 'NoSessionError';
   constructor(action: string) {
-    super('NO_SESSION' as ConstructorParameters<typeof S5ChatError>[0], `Cannot ${action}: no session is running. Call start() first.`);
+    super(code('NO_SESSION'), `Cannot ${action}: no session is running. Call start() first.`);
   }
 }
 
@@ -25,7 +31,7 @@ export class OutboxFailedError extends S5ChatError {
   override name = 'OutboxFailedError';
   readonly operationId: string;
   constructor(operationId: string, cause?: unknown) {
-    super('OUTBOX_FAILED' as ConstructorParameters<typeof S5ChatError>[0], 'The queued message could not be sent.', {
+    super(code('OUTBOX_FAILED'), 'The queued message could not be sent.', {
       details: `operation ${operationId}`,
       ...(cause !== undefined ? { cause } : {}),
     });

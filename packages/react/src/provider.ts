@@ -2,7 +2,7 @@
  * <S5ChatProvider sdk={sdk}> makes one SDK instance available to the hooks below it.
  * No browser globals are touched here or at import time, so it renders on the server too.
  */
-import { createContext, createElement, useContext, type ReactNode } from 'react';
+import { createContext, createElement, useContext, type ReactElement, type ReactNode } from 'react';
 import type { Sdk } from '@s5chat/sdk-core';
 import { MissingProviderError } from './errors.js';
 
@@ -15,7 +15,7 @@ export interface S5ChatProviderProps {
   children?: ReactNode;
 }
 
-export function S5ChatProvider({ sdk, children }: S5ChatProviderProps) {
+export function S5ChatProvider({ sdk, children }: S5ChatProviderProps): ReactElement {
   return createElement(SdkContext.Provider, { value: sdk }, children);
 }
 
