@@ -105,7 +105,7 @@ describe('useConversation', () => {
   });
 
   it('marks a failed send with its typed error; retry() stores it once the portal answers again', async () => {
-    const other = await device(node, seed, 'device-failing', { outbox: false } as never);
+    const other = await device(node, seed, 'device-failing', { outbox: false });
     try {
       const id = uniqueId('fail');
       const { result } = renderHook(() => useConversation(id), { wrapper: wrapperFor(other) });
