@@ -42,21 +42,22 @@ describe('live across devices', () => {
     });
     // Keep feeding tokens until B has seen a checkpoint (a partial version of the reply).
     let partial = '';
+    let pushed = '';
     for (let i = 0; i < 100 && !partial; i++) {
+      pushed += `t${i} `;
       act(() => src.push(`t${i} `));
       await new Promise((r) => setTimeout(r, 60));
       const m = reader.result.current.messages.find((x) => x.role === 'assistant');
       if (m) partial = m.content;
     }
     expect(partial).not.toBe('');
-    const fed = writer.result.current.streaming!.content;
     act(() => {
       src.push('end.');
       src.end();
     });
     const outcome = await act(() => streamed);
     expect(outcome.status).toBe('durable');
-    const whole = `${fed}end.`;
+    const whole = `${pushed}end.`;
     expect(whole.startsWith(partial)).toBe(true);
     expect(partial.length).toBeLessThan(whole.length);
     await waitFor(() => expect(reader.result.current.messages.find((x) => x.role === 'assistant')?.content).toBe(whole));
