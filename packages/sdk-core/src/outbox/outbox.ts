@@ -58,6 +58,21 @@ export class Outbox {
   readonly #loaded: Promise<void>;
   readonly #offOnline: (() => void) | undefined;
 
+  /** The manager's outbox: none when the setting resolved to no store (outbox: false). */
+  static create(
+    store: OutboxStore | null,
+    o: Omit<OutboxOptions, 'store' | 'retryInitialMs' | 'retryMaxMs'> & { retry?: { initialMs?: number; maxMs?: number } | undefined },
+  ): Outbox | null {
+    if (!store) return null;
+    const { retry, ...rest } = o;
+    return new Outbox({
+      ...rest,
+      store,
+      ...(retry?.initialMs !== undefined ? { retryInitialMs: retry.initialMs } : {}),
+      ...(retry?.maxMs !== undefined ? { retryMaxMs: retry.maxMs } : {}),
+    });
+  }
+
   constructor(o: OutboxOptions) {
     this.#o = o;
     const nav = (globalThis as { navigator?: { locks?: OutboxLockManager } }).navigator;
