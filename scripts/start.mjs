@@ -6,8 +6,13 @@
 //
 // With S5CHAT_PORTAL_URL set, no devnode is started and the harness targets
 // that portal instead (S5CHAT_SEED_PHRASE / S5CHAT_INVITE_CODE are passed on).
-// S5CHAT_DEVNODE_PORT / S5CHAT_HARNESS_PORT override the two ports;
+// S5CHAT_DEVNODE_PORT / S5CHAT_HARNESS_PORT override the two ports,
+// S5CHAT_DATA_DIR the devnode's data folder (default .s5chat/node);
 // --skip-build skips the build step (when you just built).
+//
+// If the devnode dies (crash, kill -9, OOM), it is restarted in place — same
+// port, same data folder — and the harness keeps running: a node that went
+// away is a situation the harness must show, not a reason to stop it.
 import { execSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -20,7 +25,7 @@ const args = new Set(process.argv.slice(2));
 const devnodePort = Number(process.env.S5CHAT_DEVNODE_PORT ?? 5050);
 const harnessPort = Number(process.env.S5CHAT_HARNESS_PORT ?? 3006);
 const externalPortal = process.env.S5CHAT_PORTAL_URL?.trim();
-const dataDir = join(root, '.s5chat', 'node');
+const dataDir = resolve(root, process.env.S5CHAT_DATA_DIR?.trim() || join('.s5chat', 'node'));
 
 const log = (msg) => console.log(`[start] ${msg}`);
 
@@ -78,6 +83,11 @@ function devnodeCommand(port, data) {
 const children = [];
 let stopping = false;
 
+/** Names of children that are restarted in place when they die, with their restart function. */
+const restartable = new Map();
+const RESTART_LIMIT = 5; // in RESTART_WINDOW_MS; beyond that something is wrong with the node itself
+const RESTART_WINDOW_MS = 60_000;
+
 function startChild(name, command, argv, options) {
   const child = spawn(command, argv, { stdio: ['ignore', 'pipe', 'pipe'], ...options });
   const prefix = (chunk) =>
@@ -91,12 +101,20 @@ function startChild(name, command, argv, options) {
   child.stderr.on('data', (c) => console.error(prefix(c)));
   child.on('exit', (code, signal) => {
     // Ctrl-C reaches the children too (same process group); that is a stop, not a crash.
-    if (!stopping && signal !== 'SIGINT') {
-      console.error(`[start] ${name} exited unexpectedly (${signal ?? `code ${code}`}); stopping everything.`);
-      void stopAll(1);
+    if (stopping || signal === 'SIGINT') return;
+    const restart = restartable.get(name);
+    if (restart) {
+      console.error(`[start] ${name} exited unexpectedly (${signal ?? `code ${code}`}); restarting it in place (same port, same data).`);
+      void restart();
+      return;
     }
+    console.error(`[start] ${name} exited unexpectedly (${signal ?? `code ${code}`}); stopping everything.`);
+    void stopAll(1);
   });
-  children.push({ name, child });
+  const entry = children.find((c) => c.name === name);
+  if (entry) entry.child = child;
+  else children.push({ name, child });
+  log(`${name} pid ${child.pid}`);
   return child;
 }
 
@@ -147,12 +165,33 @@ async function main() {
       throw new Error(`port ${devnodePort} is already in use (another devnode?). Stop it or set S5CHAT_DEVNODE_PORT.`);
     }
     mkdirSync(dataDir, { recursive: true });
-    const devnode = startChild('devnode', process.execPath, devnodeCommand(devnodePort, dataDir), {
-      cwd: root,
-      env,
-    });
+    const launch = () => startChild('devnode', process.execPath, devnodeCommand(devnodePort, dataDir), { cwd: root, env });
+    const devnode = launch();
     await waitForHttp(`${portalUrl}/admin/stats`, 30_000, devnode);
     env.S5CHAT_DEVNODE = '1';
+    const restarts = [];
+    restartable.set('devnode', async () => {
+      const now = Date.now();
+      while (restarts.length && now - restarts[0] > RESTART_WINDOW_MS) restarts.shift();
+      if (restarts.length >= RESTART_LIMIT) {
+        console.error(
+          `[start] devnode died ${RESTART_LIMIT} times within ${RESTART_WINDOW_MS / 1000} s; not restarting it again. ` +
+            `The harness keeps running; start the node by hand with: node packages/devnode/dist/cli.js --port ${devnodePort} --data ${dataDir}`,
+        );
+        return;
+      }
+      restarts.push(now);
+      // Back off a little so a node that crashes at start does not spin.
+      await new Promise((r) => setTimeout(r, 300 * restarts.length));
+      if (stopping) return;
+      const next = launch();
+      try {
+        await waitForHttp(`${portalUrl}/admin/stats`, 30_000, next);
+        log(`devnode restarted at ${portalUrl} (data in ${dataDir})`);
+      } catch (e) {
+        console.error(`[start] devnode restart failed: ${e instanceof Error ? e.message : e}`);
+      }
+    });
   }
   env.S5CHAT_PORTAL_URL = portalUrl;
 

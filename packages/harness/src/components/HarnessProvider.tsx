@@ -9,6 +9,7 @@ import { createContext, useCallback, useContext, useEffect, useMemo, useRef, use
 import { createSdk, type Sdk } from '@s5chat/sdk-core';
 import type { S5Identity } from '@s5chat/s5';
 import { fetchConfig, type HarnessConfig } from '../lib/config';
+import { fetchHealth, type PortalHealth } from '../lib/health';
 import { describeError, HarnessError, type ShownError } from '../lib/errors';
 import {
   connectDevWallet,
@@ -32,8 +33,21 @@ export interface HarnessContextValue {
   /** Creates another SDK instance for the same identity (a simulated device). */
   createDeviceSdk(deviceId: string, opts?: DeviceOptions): Promise<Sdk>;
   reportError(e: unknown, context: string): ShownError;
+  /** A write (or read) of `context` succeeded: errors it made obsolete go away. */
+  reportSuccess(context: string): void;
   dismissError(at: number): void;
   clearErrors(): void;
+  /** The portal as the harness server sees it (polled). */
+  health: PortalHealth;
+  /** Runs before the SDK is closed by Disconnect (e.g. end a session mid-stream, keep its partial reply). */
+  onBeforeDisconnect(fn: () => Promise<void>): () => void;
+}
+
+/** Codes that only say "the portal did not answer": any later success proves them stale. */
+const TRANSIENT = new Set(['PORTAL_UNAVAILABLE', 'TIMEOUT', 'ABORTED', 'REVISION_CONFLICT', 'LOCK_TIMEOUT']);
+
+function obsoletedBy(e: ShownError, successContext: string): boolean {
+  return e.context === successContext || TRANSIENT.has(e.code) || e.context.startsWith('background');
 }
 
 const HarnessContext = createContext<HarnessContextValue | null>(null);
@@ -86,8 +100,48 @@ export function HarnessProvider({ children }: { children: ReactNode }) {
 
   const reportError = useCallback((e: unknown, context: string) => {
     const shown = describeError(e, context);
-    setErrors((list) => [...list.slice(-9), shown]);
+    // The same failure again (same code, same place) is one card with a count, not a pile.
+    setErrors((list) => {
+      const same = list.find((x) => x.code === shown.code && x.context === shown.context);
+      if (same) return list.map((x) => (x === same ? { ...shown, at: same.at, count: (same.count ?? 1) + 1, lastAt: shown.at } : x));
+      return [...list.slice(-9), shown];
+    });
     return shown;
+  }, []);
+
+  const reportSuccess = useCallback((context: string) => {
+    setErrors((list) => {
+      const next = list.filter((x) => !obsoletedBy(x, context));
+      return next.length === list.length ? list : next;
+    });
+  }, []);
+
+  const [health, setHealth] = useState<PortalHealth>({ state: 'checking', since: Date.now(), checkedAt: 0 });
+  useEffect(() => {
+    if (!config) return;
+    let stopped = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const tick = async () => {
+      const h = await fetchHealth(config.portalUrl);
+      if (stopped) return;
+      setHealth((prev) => ({ ...h, since: prev.state === h.state ? prev.since : Date.now() }));
+      timer = setTimeout(() => void tick(), h.state === 'up' ? 3000 : 1500);
+    };
+    void tick();
+    return () => {
+      stopped = true;
+      clearTimeout(timer);
+    };
+  }, [config]);
+  // The portal answers again: errors that only said "unreachable" are stale.
+  useEffect(() => {
+    if (health.state === 'up') reportSuccess('portal reachable');
+  }, [health.state, reportSuccess]);
+
+  const beforeDisconnect = useRef(new Set<() => Promise<void>>());
+  const onBeforeDisconnect = useCallback((fn: () => Promise<void>) => {
+    beforeDisconnect.current.add(fn);
+    return () => void beforeDisconnect.current.delete(fn);
   }, []);
 
   const dismissError = useCallback((at: number) => setErrors((list) => list.filter((x) => x.at !== at)), []);
@@ -125,6 +179,10 @@ export function HarnessProvider({ children }: { children: ReactNode }) {
   );
 
   const disconnect = useCallback(async () => {
+    // Let the chat end its session first (a reply streaming now is stored as partial).
+    for (const fn of [...beforeDisconnect.current]) {
+      await fn().catch((e: unknown) => reportError(e, 'end session before disconnect'));
+    }
     const current = sdkRef.current;
     sdkRef.current = null;
     telemetry.detach();
@@ -180,8 +238,11 @@ export function HarnessProvider({ children }: { children: ReactNode }) {
     disconnect,
     createDeviceSdk,
     reportError,
+    reportSuccess,
     dismissError,
     clearErrors,
+    health,
+    onBeforeDisconnect,
   };
   return <HarnessContext.Provider value={value}>{children}</HarnessContext.Provider>;
 }
