@@ -76,8 +76,9 @@ export function useChat(deps: ChatDeps, settings: ReplySettings) {
       if (messages === 'merge') setLines((ls) => mergeStored(ls, conv.messages));
       const s = conv.metadata.status;
       setStatus(s === 'active' || s === 'completed' || s === 'ended' ? s : 'unknown');
-      setTitle(typeof conv.metadata.title === 'string' ? conv.metadata.title : '');
-      titled.current = typeof conv.metadata.title === 'string' && conv.metadata.title !== '';
+      if (typeof conv.metadata.title === 'string' && conv.metadata.title) setTitle(conv.metadata.title);
+      // Once this view named the conversation (or found a name), a read that predates the name does not undo that.
+      titled.current ||= typeof conv.metadata.title === 'string' && conv.metadata.title !== '';
       setRevision((r) => Math.max(r ?? 0, conv.revision));
       setMetaBase({ metadata: conv.metadata, revision: conv.revision });
     },

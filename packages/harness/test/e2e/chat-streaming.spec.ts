@@ -18,12 +18,15 @@ test('rapid streaming: 4 messages without waiting, end during the 4th reply, all
 
   // Replies read their settings when they start: once the 3rd is streaming,
   // make the 4th one long (400 tokens ≈ 16 s) so ending it is surely mid-stream.
+  // Each reply has its place under its question from the start; it waits for the earlier replies.
   const replies = page.locator('[data-testid=message][data-role=assistant]');
-  await expect(replies).toHaveCount(3, { timeout: 45_000 });
+  await expect(replies).toHaveCount(4);
+  await expect(replies.nth(3).getByTestId('message-badge')).toHaveText('waiting for earlier replies');
+  await expect(replies.nth(2)).toHaveAttribute('data-streaming', 'true', { timeout: 45_000 });
   await page.getByTestId('reply-tokens').fill('400');
   // The 4th reply is streaming (at least one token shown): end the session now.
-  await expect(replies).toHaveCount(4, { timeout: 45_000 });
   const fourth = replies.nth(3);
+  await expect(fourth).toHaveAttribute('data-streaming', 'true', { timeout: 45_000 });
   await expect(fourth.getByTestId('message-content')).not.toHaveText('');
   await expect(fourth).toHaveAttribute('data-streaming', 'true');
   await expect(fourth.getByTestId('message-badge')).toHaveText('streaming');

@@ -24,11 +24,6 @@ test('portal health: up, down when the node stops, hung when it stops answering,
   await expect(health).toHaveAttribute('data-state', 'down', { timeout: 15_000 });
   await expect(page.getByTestId('portal-health-badge')).toContainText('Portal down');
   await expect(page.getByTestId('portal-health-detail')).toContainText('connection refused');
-  // A write while it is down: the page says how long it has been waiting (never a silent "pending").
-  await sendWithoutWaiting(page, ['sent while the node is down']);
-  await expect(page.getByTestId('writes-waiting')).toBeVisible({ timeout: 15_000 });
-  await expect(page.getByTestId('writes-waiting')).toContainText(/oldest write waiting \d+ s/);
-
   await node.start();
   await expect(health).toHaveAttribute('data-state', 'up', { timeout: 15_000 });
 
@@ -36,6 +31,10 @@ test('portal health: up, down when the node stops, hung when it stops answering,
   await node.setFaults({ latencyMs: 8000 });
   await expect(health).toHaveAttribute('data-state', 'hung', { timeout: 20_000 });
   await expect(page.getByTestId('portal-health-badge')).toContainText('not answering');
+  // A write meanwhile: the page says how long it has been waiting (never a silent "pending").
+  await sendWithoutWaiting(page, ['sent while the node hangs']);
+  await expect(page.getByTestId('writes-waiting')).toBeVisible({ timeout: 15_000 });
+  await expect(page.getByTestId('writes-waiting')).toContainText(/oldest write waiting \d+ s/);
   await node.setFaults({ latencyMs: 0 });
   await expect(health).toHaveAttribute('data-state', 'up', { timeout: 20_000 });
 });

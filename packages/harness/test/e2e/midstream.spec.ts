@@ -42,6 +42,7 @@ test('reload from storage mid-stream keeps the view; disconnect mid-stream store
   await expect(page.getByTestId('identity-ready')).toBeVisible({ timeout: 30_000 });
   await expect(page.getByTestId('conversation-id')).toHaveText(conversationId);
   await expect(page.getByTestId('conversation-status')).toHaveText('ended', { timeout: 30_000 });
+  await expect(page.getByTestId('message')).toHaveCount(2, { timeout: 30_000 });
   const stored = await shownMessages(page);
   expect(stored.map((m) => m.role)).toEqual(['user', 'assistant']);
   const storedReply = stored[1]!;
