@@ -13,6 +13,7 @@ const MAX_CHALLENGES_PER_KEY = 32;
 const SWEEP_ABOVE_KEYS = 10_000;
 const ACCOUNT = 'acct!';
 const TOKEN = 'tok!';
+const MARKER = 'mark!';
 
 export interface ChallengeResponse {
   pubKey: string;
@@ -23,7 +24,8 @@ export interface ChallengeResponse {
 const forbidden = (message: string) => new DevnodeError(401, 'AUTH_FAILED', message);
 
 /**
- * Portal accounts (PROTOCOL §4.2): challenge → signed response → token. Accounts and tokens are
+ * Portal accounts (PROTOCOL §4.2). `challenge`/`respond`/`authenticate` are the devnode profile's
+ * rules; the record methods below them are what portal profiles build their own rules on.: challenge → signed response → token. Accounts and tokens are
  * persisted so a restarted node still accepts the tokens it issued; challenges live in memory
  * (a restart just makes the client ask for a new one).
  */
@@ -103,16 +105,52 @@ export class AccountService {
     return token;
   }
 
+  // ---- the account and token records, shared by every profile's own challenge rules -----------
+
+  /** Is this key (base64url of pk33) registered? */
+  async hasAccount(pkString: string): Promise<boolean> {
+    return (await this.#kv.get(ACCOUNT + pkString)) !== undefined;
+  }
+
+  /** Persist a new account for this key (callers check `hasAccount` first when that matters). */
+  async createAccount(pkString: string, meta: Record<string, unknown> = {}): Promise<void> {
+    const record = { createdAt: new Date().toISOString(), ...meta };
+    await this.#kv.write([[ACCOUNT + pkString, new TextEncoder().encode(JSON.stringify(record))]]);
+  }
+
+  /** Persist `token` as an auth token of this account. */
+  async storeToken(token: string, pkString: string): Promise<void> {
+    await this.#kv.write([[TOKEN + token, new TextEncoder().encode(pkString)]]);
+    this.#tokenCache.set(token, pkString);
+  }
+
+  /** The account (pubKey string) of a token, or undefined. */
+  async lookupToken(token: string): Promise<string | undefined> {
+    const cached = this.#tokenCache.get(token);
+    if (cached) return cached;
+    const stored = await this.#kv.get(TOKEN + token);
+    if (!stored) return undefined;
+    const pk = new TextDecoder().decode(stored);
+    this.#tokenCache.set(token, pk);
+    return pk;
+  }
+
+  /** Generic per-key markers (e.g. Dart's unique e-mail column), persisted with the accounts. */
+  async getMarker(name: string): Promise<string | undefined> {
+    const v = await this.#kv.get(MARKER + name);
+    return v ? new TextDecoder().decode(v) : undefined;
+  }
+
+  async setMarker(name: string, value: string): Promise<void> {
+    await this.#kv.write([[MARKER + name, new TextEncoder().encode(value)]]);
+  }
+
   /** The account (pubKey string) a token belongs to, or throws 401. Lookup order as Dart: Bearer, cookie, query. */
   async authenticate(headers: { authorization?: string | undefined; cookie?: string | undefined }, url: URL): Promise<string> {
     const token = extractToken(headers, url);
     if (!token) throw unauthorized('No auth token found');
-    const cached = this.#tokenCache.get(token);
-    if (cached) return cached;
-    const stored = await this.#kv.get(TOKEN + token);
-    if (!stored) throw unauthorized('Invalid auth token');
-    const pk = new TextDecoder().decode(stored);
-    this.#tokenCache.set(token, pk);
+    const pk = await this.lookupToken(token);
+    if (!pk) throw unauthorized('Invalid auth token');
     return pk;
   }
 }

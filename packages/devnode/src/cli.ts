@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { startDevnode } from './node.js';
+import { PROFILE_NAMES, type ProfileName } from './profiles/profile.js';
 import type { FaultInput } from './types.js';
 
 const rate = (name: string) => (value: string) => {
@@ -14,9 +15,19 @@ const nonNegative = (name: string) => (value: string) => {
   return n;
 };
 
+const collect = (value: string, previous: string[]) => [...previous, value];
+const scale = (value: string) => {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError('--time-scale must be a number >= 0');
+  return n;
+};
+
 const program = new Command()
   .name('s5chat-devnode')
   .description('A local S5 node + portal on loopback: persistent, with fault injection.')
+  .addOption(new Option('--profile <name>', 'portal implementation to reproduce').choices(PROFILE_NAMES).default('devnode'))
+  .option('--invite <token>', 'invite-gated registration: accept this registration token (repeatable)', collect, [] as string[])
+  .addOption(new Option('--time-scale <n>', "multiply the portal's real waits (60 s blob miss, 2 s first registry read)").argParser(scale))
   .addOption(new Option('--port <n>', 'TCP port (0 = random)').default(5050).argParser(nonNegative('--port')))
   .option('--host <addr>', 'bind address', '127.0.0.1')
   .option('--data <dir>', 'data directory (omit for in-memory)')
@@ -34,6 +45,9 @@ const program = new Command()
   .parse();
 
 const o = program.opts<{
+  profile: ProfileName;
+  invite: string[];
+  timeScale?: number;
   port: number;
   host: string;
   data?: string;
@@ -68,6 +82,9 @@ async function main(): Promise<void> {
   let node: Awaited<ReturnType<typeof startDevnode>>;
   try {
     node = await startDevnode({
+      profile: o.profile,
+      ...(o.invite.length > 0 && { registration: 'invite' as const, inviteTokens: o.invite }),
+      ...(o.timeScale !== undefined && { timeScale: o.timeScale }),
       port: o.port,
       host: o.host,
       ...(o.data !== undefined && { dataDir: o.data }),
@@ -82,7 +99,7 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   // The first line is machine-readable: scripts wait for it and parse it.
-  process.stdout.write(JSON.stringify({ portalUrl: node.url, p2pUrl: node.p2pUrl }) + '\n');
+  process.stdout.write(JSON.stringify({ portalUrl: node.url, p2pUrl: node.p2pUrl, profile: node.profile }) + '\n');
   started = true;
   let stopping = false;
   const shutdown = (signal: string) => {

@@ -5,3 +5,5 @@ export { REVISION_TOO_LOW, CURRENT_REVISION_HEADER } from './http/routes.js';
 export { DevnodeError } from './errors.js';
 export { encodeStorageLocation } from './p2p/storage-location.js';
 export type { Devnode, DevnodeOptions, DevnodeStats, FaultConfig, FaultInput } from './types.js';
+export { PROFILE_NAMES } from './profiles/profile.js';
+export type { ProfileName, Registration } from './profiles/profile.js';

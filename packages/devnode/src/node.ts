@@ -6,8 +6,11 @@ import { join } from 'node:path';
 import { AccountService } from './accounts.js';
 import { FaultInjector } from './faults.js';
 import { createDispatcher } from './http/dispatcher.js';
-import { buildRouter, type Services } from './http/routes.js';
+import { writeRawReply } from './http/reply.js';
 import { P2PHub } from './p2p/hub.js';
+import { createProfile, parseProfileOptions } from './profiles/index.js';
+import { P2P_PATH, SUBSCRIPTION_PATH } from './profiles/paths.js';
+import { scaledWait, type Services } from './services.js';
 import { RegistrySubscriptions } from './p2p/subscriptions.js';
 import { RegistryStore } from './registry-store.js';
 import { blake3, bytesToHex, Ed25519KeyPair, encodeMultibase } from './s5.js';
@@ -17,8 +20,7 @@ import { LevelKv, MemoryKv, type KvStore } from './storage/kv.js';
 import type { Devnode, DevnodeOptions, FaultInput } from './types.js';
 
 export const DEFAULT_MAX_BLOB_BYTES = 16 * 1024 * 1024;
-export const P2P_PATH = '/s5/p2p';
-export const SUBSCRIPTION_PATH = '/s5/registry/subscription';
+export { P2P_PATH, SUBSCRIPTION_PATH };
 
 function makeLogger(log: DevnodeOptions['log']): (line: string) => void {
   if (typeof log === 'function') return (line) => log(`${new Date().toISOString()} ${line}`);
@@ -60,6 +62,7 @@ export async function startDevnode(options: DevnodeOptions = {}): Promise<Devnod
   }
   if (options.nodeSeed && options.nodeSeed.length !== 32) throw new TypeError('nodeSeed must be 32 bytes');
   const verifyBlobsOnRead = options.verifyBlobsOnRead ?? true;
+  const profileOptions = parseProfileOptions(options);
   const log = makeLogger(options.log);
   const faults = new FaultInjector(options.faults ?? {}, options.random);
   const stats = new StatsCollector();
@@ -84,6 +87,7 @@ export async function startDevnode(options: DevnodeOptions = {}): Promise<Devnod
   }
   const keyPair = Ed25519KeyPair.fromSeed(nodeSeed);
   const registry = new RegistryStore(kv);
+  const lifetime = new AbortController();
   const services: Services = {
     accounts: new AccountService(kv),
     registry,
@@ -93,12 +97,33 @@ export async function startDevnode(options: DevnodeOptions = {}): Promise<Devnod
     log,
     maxBlobBytes,
     verifyBlobsOnRead,
+    wait: scaledWait(profileOptions.timeScale, lifetime.signal),
   };
 
-  let url = '';
-  const hub = new P2PHub({ keyPair, registry, blobs, stats, log, blobUrl: (id) => `${url}/s5/blob/${id.toString('z')}` });
-  const subscriptions = new RegistrySubscriptions(registry, stats, log);
-  const server = createServer(createDispatcher(buildRouter(), services, { corsOrigin: options.corsOrigin ?? '*' }));
+  let hostPort = '';
+  const corsOrigin = options.corsOrigin ?? '*';
+  const profile = createProfile(profileOptions.profile, {
+    services,
+    nodeSeed,
+    timeScale: profileOptions.timeScale,
+    registration: profileOptions.registration,
+    inviteTokens: profileOptions.inviteTokens,
+    authority: () => hostPort,
+    hostname: () => host,
+    bindHost: host,
+    corsOrigin,
+  });
+  const hub = new P2PHub({
+    keyPair,
+    registry,
+    stats,
+    log,
+    selfUris: profile.p2p.selfUris,
+    announcePeers: profile.p2p.announcePeers,
+    locate: (hash33) => profile.p2p.locate(hash33, services),
+  });
+  const subscriptions = new RegistrySubscriptions(registry, stats, log, profile.subscription);
+  const server = createServer(createDispatcher(profile, services, { corsOrigin }));
   server.on('upgrade', (req, socket, head) => {
     socket.on('error', () => {}); // a peer vanishing mid-upgrade is not our error
     let pathname: string;
@@ -108,14 +133,16 @@ export async function startDevnode(options: DevnodeOptions = {}): Promise<Devnod
       socket.destroy();
       return;
     }
-    if (pathname === P2P_PATH) {
+    const decision = profile.upgrade(req, pathname);
+    if (decision.kind === 'p2p') {
       stats.request(`WS ${P2P_PATH}`);
       hub.handleUpgrade(req, socket, head);
-    } else if (pathname === SUBSCRIPTION_PATH) {
+    } else if (decision.kind === 'subscription') {
       stats.request(`WS ${SUBSCRIPTION_PATH}`);
       subscriptions.handleUpgrade(req, socket, head);
     } else {
-      socket.end('HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n');
+      stats.request(`WS refused`);
+      writeRawReply(socket, decision.reply);
     }
   });
   server.on('clientError', (err, socket) => {
@@ -139,14 +166,22 @@ export async function startDevnode(options: DevnodeOptions = {}): Promise<Devnod
   // After start-up, a server-level error (e.g. EMFILE) is logged; it must not become an uncaught exception.
   server.on('error', (err) => log(`server error: ${err.message}`));
   const { port } = server.address() as AddressInfo;
-  const hostPort = `${host.includes(':') ? `[${host}]` : host}:${port}`;
-  url = `http://${hostPort}`;
+  hostPort = `${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const url = `http://${hostPort}`;
+  try {
+    await profile.start?.(url);
+  } catch (err) {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await kv.close();
+    throw err;
+  }
   const p2pUrl = `ws://${encodeMultibase(keyPair.publicKey, 'z')}@${hostPort}${P2P_PATH}`;
-  log(`devnode listening on ${url} (${options.dataDir ? `data in ${options.dataDir}` : 'in-memory'}), p2p ${p2pUrl}`);
+  log(`devnode (${profile.name} profile) listening on ${url} (${options.dataDir ? `data in ${options.dataDir}` : 'in-memory'}), p2p ${p2pUrl}`);
 
   let stopping: Promise<void> | undefined;
   return {
     url,
+    profile: profile.name,
     p2pUrl,
     nodeId: keyPair.publicKey.slice(),
     stats: () => stats.snapshot(),
@@ -155,7 +190,8 @@ export async function startDevnode(options: DevnodeOptions = {}): Promise<Devnod
     resetStats: () => stats.reset(),
     stop: () =>
       (stopping ??= (async () => {
-        await Promise.all([hub.close(), subscriptions.close()]);
+        lifetime.abort(new Error('devnode stopped'));
+        await Promise.all([hub.close(), subscriptions.close(), profile.stop?.()]);
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
           server.closeAllConnections();

@@ -10,6 +10,7 @@ export {
   ValidationError,
   blake3,
   bytesToHex,
+  decodeMultibase,
   decodeRegistryEntry,
   encodeMultibase,
   encodeRegistryEntry,

@@ -1,3 +1,7 @@
+import type { ProfileName, Registration } from './profiles/profile.js';
+
+export type { ProfileName, Registration };
+
 /** Public types of `@s5chat/devnode`. */
 
 /**
@@ -39,6 +43,25 @@ export interface DevnodeStats {
 }
 
 export interface DevnodeOptions {
+  /**
+   * Which portal implementation to reproduce (PORTALS.md): `devnode` (default) is the permissive,
+   * fast node for unit-like tests; `dart` is the Dart S5 node HEAD 1.0.0-pre.1, `dart-0.14` the last
+   * tagged Dart release v0.14.1 (cookie-only token), `lumeweb` the LumeWeb Go portal's S5 plugin.
+   */
+  profile?: ProfileName;
+  /**
+   * Account registration: `open` (anyone; what public portals are documented to run, the default)
+   * or `invite` (Dart's `authTokensForAccountRegistration`: `Authorization: Bearer <one of
+   * inviteTokens>` on both register requests). Giving `inviteTokens` implies `invite`. LumeWeb has
+   * only open registration.
+   */
+  registration?: Registration;
+  inviteTokens?: readonly string[];
+  /**
+   * Multiplies the real portals' waits (Dart's 60 s blob miss, ≈2 s first registry read of a missing
+   * key, 200 ms for a stored one). Default 1 (the real lengths); tests use e.g. 0.005.
+   */
+  timeScale?: number;
   /** TCP port; 0 (default) picks a random free port. */
   port?: number;
   /** Bind address; default `127.0.0.1`. */
@@ -56,7 +79,10 @@ export interface DevnodeOptions {
   log?: boolean | ((line: string) => void);
   /** `Access-Control-Allow-Origin` value; default `*`. */
   corsOrigin?: string;
-  /** Largest accepted upload in bytes; default 16 MiB. Larger uploads get 413. */
+  /**
+   * Largest accepted upload in bytes on the `devnode` profile; default 16 MiB. Larger uploads get 413.
+   * Portal profiles have their implementation's limit (Dart 34,000,000 B, v0.14.1 32 MiB).
+   */
   maxBlobBytes?: number;
   /**
    * Hash every blob before serving it and at start-up, never serving a corrupt one (default true).
@@ -70,6 +96,8 @@ export interface DevnodeOptions {
 export interface Devnode {
   /** Portal base URL, e.g. `http://127.0.0.1:5050`. */
   url: string;
+  /** The profile this node reproduces. */
+  profile: ProfileName;
   /** Peer URI, `ws://<nodeId z-base58>@127.0.0.1:5050/s5/p2p`. */
   p2pUrl: string;
   /** pk33 of the node key (the P2P node id). */

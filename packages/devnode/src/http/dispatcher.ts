@@ -1,13 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DevnodeError } from '../errors.js';
-import { json, writeReply, type Reply } from './reply.js';
-import type { Router } from './router.js';
-import { CURRENT_REVISION_HEADER, type Services } from './routes.js';
-
-export interface DispatchOptions {
-  corsOrigin: string;
-}
+import type { PortalProfile } from '../profiles/profile.js';
+import type { Services } from '../services.js';
+import { devnodeCorsHeaders, jsonErrorReply } from './json-errors.js';
+import { empty, json, writeReply, type Reply } from './reply.js';
+import { RequestSlots } from './slots.js';
 
 /** 127.0.0.0/8 and ::1, also as IPv4-mapped IPv6. */
 export function isLoopback(address: string | undefined): boolean {
@@ -47,33 +44,17 @@ export function isLoopbackBrowserContext(req: IncomingMessage): boolean {
   }
 }
 
-function corsHeaders(req: IncomingMessage, origin: string): Record<string, string> {
-  const h: Record<string, string> = {
-    'access-control-allow-origin': origin,
-    'access-control-allow-methods': 'GET, POST, HEAD, OPTIONS',
-    'access-control-allow-headers': (req.headers['access-control-request-headers'] as string | undefined) ?? 'authorization, content-type',
-    'access-control-expose-headers': CURRENT_REVISION_HEADER,
-    'access-control-max-age': '600',
-  };
-  if (origin !== '*') {
-    h['access-control-allow-credentials'] = 'true';
-    h['vary'] = 'Origin';
-  }
-  return h;
-}
-
-function errorReply(err: unknown, log: (line: string) => void): Reply {
-  if (err instanceof DevnodeError) return json(err.status, { error: err.message, code: err.code });
-  log(`internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
-  return json(500, { error: 'internal error', code: 'INTERNAL' });
-}
+const ADMIN_PREFIX = '/admin/';
 
 /**
- * Request pipeline: CORS → preflight → route → (faults) → handler → reply. Every failure becomes a
- * JSON error reply; nothing a client sends can take the process down.
+ * Request pipeline: profile headers (CORS) → preflight → profile host rules → request slot →
+ * route → (faults) → handler → reply. Profile-specific behaviour comes only from `profile`; the fault
+ * knobs are applied here, identically on every profile. Nothing a client sends can take the process down.
  */
-export function createDispatcher(router: Router<Services>, services: Services, opts: DispatchOptions) {
+export function createDispatcher(profile: PortalProfile, services: Services, opts: { corsOrigin: string }) {
   const { stats, faults, log } = services;
+  const router = profile.router;
+  const slots = profile.maxInFlight ? new RequestSlots(profile.maxInFlight) : undefined;
 
   async function dispatch(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = performance.now();
@@ -84,12 +65,7 @@ export function createDispatcher(router: Router<Services>, services: Services, o
       const shownUrl = (req.url ?? '').replace(/([?&]auth_token=)[^&]*/g, '$1…');
       log(`${req.method} ${shownUrl} ${status} ${(performance.now() - started).toFixed(1)}ms`);
     });
-    for (const [k, v] of Object.entries(corsHeaders(req, opts.corsOrigin))) res.setHeader(k, v);
     const headOnly = req.method === 'HEAD';
-    if (req.method === 'OPTIONS') {
-      writeReply(res, { status: 204 }, false);
-      return;
-    }
     let url: URL;
     try {
       url = new URL(req.url ?? '/', 'http://devnode.invalid');
@@ -97,19 +73,37 @@ export function createDispatcher(router: Router<Services>, services: Services, o
       writeReply(res, json(400, { error: 'malformed request URL', code: 'BAD_REQUEST' }), headOnly);
       return;
     }
-    const match = router.match(req.method ?? 'GET', url.pathname);
-    if (match.kind === 'not-found') {
-      stats.request('unknown');
-      writeReply(res, json(404, { error: `no route for ${url.pathname}`, code: 'NOT_FOUND' }), headOnly);
+    // Admin routes are the devnode's own test controls, not part of any portal: no portal rules apply.
+    const isAdmin = url.pathname.startsWith(ADMIN_PREFIX);
+    const common = isAdmin ? devnodeCorsHeaders(req, opts.corsOrigin) : profile.commonHeaders(req);
+    for (const [k, v] of Object.entries(common)) res.setHeader(k, v);
+    if (req.method === 'OPTIONS') {
+      req.resume();
+      writeReply(res, isAdmin ? empty(204) : profile.preflight(req), false);
       return;
     }
-    if (match.kind === 'method-not-allowed') {
+    if (!isAdmin && profile.beforeRouting) {
+      const early = await profile.beforeRouting(req).catch((err: unknown) => profile.errorReply(err, log));
+      if (early) {
+        req.resume();
+        writeReply(res, early, headOnly);
+        return;
+      }
+    }
+    const release = slots && !isAdmin ? await slots.acquire() : undefined;
+    try {
+      await handle(req, res, url, headOnly, (o) => (outcome = o));
+    } finally {
+      release?.();
+    }
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse, url: URL, headOnly: boolean, setOutcome: (o: string) => void): Promise<void> {
+    const match = router.match(req.method ?? 'GET', url.pathname);
+    if (match.kind !== 'route') {
       stats.request('unknown');
-      writeReply(
-        res,
-        json(405, { error: `${req.method} not allowed; use ${match.allowed.join(', ')}`, code: 'METHOD_NOT_ALLOWED' }, { allow: match.allowed.join(', ') }),
-        headOnly,
-      );
+      req.resume();
+      writeReply(res, profile.notFound(req, url, match.kind === 'method-not-allowed' ? match.allowed : []), headOnly);
       return;
     }
     const { route, params } = match;
@@ -128,7 +122,7 @@ export function createDispatcher(router: Router<Services>, services: Services, o
       if (faults.roll(cfg.resetRate)) {
         stats.counters.faults.resets++;
         if (faults.coin()) {
-          outcome = 'RESET(before)';
+          setOutcome('RESET(before)');
           req.socket.destroy();
           return;
         }
@@ -137,6 +131,8 @@ export function createDispatcher(router: Router<Services>, services: Services, o
       if (!resetAfterHandling && faults.roll(cfg.errorRate)) {
         stats.counters.faults.errors++;
         req.resume();
+        // An injected 503 stands for a proxy or load balancer in front of the portal, so it has
+        // the same shape on every profile.
         writeReply(res, json(503, { error: 'Injected fault: service unavailable', code: 'INJECTED_FAULT' }), headOnly);
         return;
       }
@@ -146,13 +142,15 @@ export function createDispatcher(router: Router<Services>, services: Services, o
     try {
       reply = await route.handle({ req, url, params, services });
     } catch (err) {
-      reply = errorReply(err, log);
+      reply = route.adminOnly ? jsonErrorReply(err, log) : profile.errorReply(err, log);
     }
     if (resetAfterHandling) {
-      outcome = `RESET(after ${reply.status})`;
+      setOutcome(`RESET(after ${reply.status})`);
       req.socket.destroy();
       return;
     }
+    // A handler that did not read the body (an early auth rejection) must not leave it unread.
+    if (!req.readableEnded) req.resume();
     writeReply(res, reply, headOnly);
   }
 
@@ -165,3 +163,4 @@ export function createDispatcher(router: Router<Services>, services: Services, o
     });
   };
 }
+

@@ -9,7 +9,7 @@ export interface RequestContext<S> {
 }
 
 export interface Route<S> {
-  method: 'GET' | 'POST' | 'HEAD';
+  method: 'GET' | 'POST' | 'HEAD' | 'PATCH';
   /** Path with `:name` segments, e.g. `/s5/blob/:id`. Also the stats key (`GET /s5/blob/:id`). */
   pattern: string;
   /** Subject to injected latency, errors and resets (the `/s5/*` API, never admin routes). */
@@ -24,9 +24,22 @@ export type Match<S> =
   | { kind: 'method-not-allowed'; allowed: string[] }
   | { kind: 'not-found' };
 
+export interface RouterOptions {
+  /**
+   * Answer HEAD with the GET route of the same path (body omitted) when no HEAD route is declared.
+   * The devnode does; Alfred (Dart) does not, so a HEAD there is a 404.
+   */
+  headFromGet?: boolean;
+}
+
 /** A tiny exact-segment router: the node has a dozen fixed routes, no need for a framework. */
 export class Router<S> {
   readonly #routes: Route<S>[] = [];
+  readonly #headFromGet: boolean;
+
+  constructor(options: RouterOptions = {}) {
+    this.#headFromGet = options.headFromGet ?? true;
+  }
 
   add(route: Route<S>): this {
     this.#routes.push(route);
@@ -40,7 +53,8 @@ export class Router<S> {
       const params = matchPattern(route.pattern, segments);
       if (!params) continue;
       // HEAD is answered by any GET route (body omitted) unless a HEAD route is declared.
-      if (route.method === method || (method === 'HEAD' && route.method === 'GET' && !this.#hasExact('HEAD', segments))) {
+      const headViaGet = this.#headFromGet && method === 'HEAD' && route.method === 'GET' && !this.#hasExact('HEAD', segments);
+      if (route.method === method || headViaGet) {
         return { kind: 'route', route, params };
       }
       allowed.push(route.method);

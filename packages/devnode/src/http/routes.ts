@@ -1,9 +1,7 @@
-import type { AccountService, AuthFlow } from '../accounts.js';
-import type { FaultInjector } from '../faults.js';
+import type { AuthFlow } from '../accounts.js';
 import { parseFaultInput } from '../faults.js';
-import type { RegistryStore, StoredEntry } from '../registry-store.js';
-import type { StatsCollector } from '../stats.js';
-import type { BlobStore } from '../storage/blob-store.js';
+import type { StoredEntry } from '../registry-store.js';
+import type { Services } from '../services.js';
 import { badRequest, DevnodeError, notFound, tooLarge } from '../errors.js';
 import {
   BlobId,
@@ -21,16 +19,7 @@ import { readMultipartFile } from './multipart.js';
 import { empty, json, text, type Reply } from './reply.js';
 import { Router, type RequestContext, type Route } from './router.js';
 
-export interface Services {
-  accounts: AccountService;
-  registry: RegistryStore;
-  blobs: BlobStore;
-  faults: FaultInjector;
-  stats: StatsCollector;
-  log: (line: string) => void;
-  maxBlobBytes: number;
-  verifyBlobsOnRead: boolean;
-}
+export type { Services };
 
 type Ctx = RequestContext<Services>;
 
@@ -41,12 +30,11 @@ const JSON_LIMIT = 64 * 1024;
 /** Room for multipart boundaries and part headers on top of the blob itself. */
 const MULTIPART_OVERHEAD = 64 * 1024;
 
+/** The devnode profile's permissive API (PROTOCOL.md as the devnode reads it), plus the admin routes. */
 export function buildRouter(): Router<Services> {
   const r = new Router<Services>();
   const api = (method: Route<Services>['method'], pattern: string, handle: (ctx: Ctx) => Promise<Reply>) =>
     r.add({ method, pattern, handle, faultable: true, adminOnly: false });
-  const admin = (method: Route<Services>['method'], pattern: string, handle: (ctx: Ctx) => Promise<Reply>) =>
-    r.add({ method, pattern, handle, faultable: false, adminOnly: true });
 
   for (const flow of ['register', 'login'] as const) {
     api('GET', `/s5/account/${flow}`, async (ctx) => accountChallenge(ctx, flow));
@@ -57,7 +45,16 @@ export function buildRouter(): Router<Services> {
   api('GET', '/s5/registry', registryGet);
   api('POST', '/s5/registry', registryPost);
   api('HEAD', '/s5/registry', async () => empty(200));
+  return addAdminRoutes(r);
+}
 
+/**
+ * Test-control routes (loopback only, never faulted). Every profile has them: they are the
+ * devnode's own, not part of any portal's API.
+ */
+export function addAdminRoutes(r: Router<Services>): Router<Services> {
+  const admin = (method: Route<Services>['method'], pattern: string, handle: (ctx: Ctx) => Promise<Reply>) =>
+    r.add({ method, pattern, handle, faultable: false, adminOnly: true });
   admin('GET', '/admin/stats', async ({ services }) => json(200, services.stats.snapshot()));
   admin('GET', '/admin/faults', async ({ services }) => json(200, services.faults.config));
   admin('POST', '/admin/faults', async ({ req, services }) => {

@@ -4,8 +4,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { RegistryStore } from '../registry-store.js';
 import type { StatsCollector } from '../stats.js';
-import type { BlobStore } from '../storage/blob-store.js';
-import { BlobId, bytesToHex, decodeRegistryEntry, equalBytes, verifyEd25519, type Ed25519KeyPair } from '../s5.js';
+import { decodeRegistryEntry, equalBytes, verifyEd25519, type Ed25519KeyPair } from '../s5.js';
 import { decodeSeq, encodeSeq, isBytes } from './framing.js';
 import { encodeStorageLocation } from './storage-location.js';
 
@@ -32,16 +31,21 @@ interface Peer {
   challenge: Uint8Array;
   /** Set once the peer proved its node key by signing our challenge. */
   remoteId?: Uint8Array;
+  /** URIs the peer announced in its HandshakeDone. */
+  uris: string[];
 }
 
 export interface P2PHubOptions {
   keyPair: Ed25519KeyPair;
   registry: RegistryStore;
-  blobs: BlobStore;
   stats: StatsCollector;
   log: (line: string) => void;
-  /** Public URL a peer can GET a blob from without auth (the node's own `/s5/blob/<id>`). */
-  blobUrl: (id: BlobId) => string;
+  /** URIs announced in our HandshakeDone (the profile decides; Dart: one, the devnode: none). */
+  selfUris: () => string[];
+  /** Send AnnouncePeers after a peer's handshake completes (Dart does, PORTALS.md §2.8). */
+  announcePeers: boolean;
+  /** URL a peer can GET the blob with these 33 hash bytes from without auth, or undefined (silence). */
+  locate: (hash33: Uint8Array) => Promise<string | undefined>;
 }
 
 /**
@@ -83,7 +87,7 @@ export class P2PHub {
   }
 
   #accept(ws: WebSocket): void {
-    const peer: Peer = { ws, challenge: new Uint8Array(randomBytes(32)) };
+    const peer: Peer = { ws, challenge: new Uint8Array(randomBytes(32)), uris: [] };
     this.#peers.add(peer);
     this.#opts.stats.counters.p2p.connections++;
     ws.on('close', () => this.#peers.delete(peer));
@@ -131,10 +135,22 @@ export class P2PHub {
     if (!isBytes(challenge) || challenge.length < 1 || challenge.length > 255) {
       throw new FrameError('HandshakeOpen without a 1..255-byte challenge');
     }
-    // [2, echo, features, 0 URIs]; s5.js parses exactly `02 c4 40 <C> 03` from the inner bytes.
-    const inner = encodeSeq([HANDSHAKE_DONE, challenge, REQUIRED_FEATURES, 0]);
+    // [2, echo, features, uriCount, uri…]; s5.js parses `02 c4 40 <C> 03` from the inner bytes.
+    const uris = this.#opts.selfUris();
+    this.#sendSigned(peer, encodeSeq([HANDSHAKE_DONE, challenge, REQUIRED_FEATURES, uris.length, ...uris]));
+  }
+
+  #sendSigned(peer: Peer, inner: Uint8Array): void {
     const { keyPair } = this.#opts;
     this.#send(peer, encodeSeq([SIGNED_MESSAGE, keyPair.publicKey, keyPair.sign(inner), inner]));
+  }
+
+  /** Dart's AnnouncePeers: `[8, n, (id, connected, uriCount, uri…)…]` over every handshaked peer (the new one included). */
+  #announcePeersTo(peer: Peer): void {
+    const known = [...this.#peers].filter((p) => p.remoteId);
+    const values: unknown[] = [ANNOUNCE_PEERS, known.length];
+    for (const p of known) values.push(p.remoteId, true, p.uris.length, ...p.uris);
+    this.#sendSigned(peer, encodeSeq(values));
   }
 
   #onSignedMessage(peer: Peer, bytes: Uint8Array): void {
@@ -147,11 +163,15 @@ export class P2PHub {
     if (!verifyEd25519(nodeId, inner, signature)) throw new FrameError('SignedMessage signature does not verify');
     if (inner[0] === ANNOUNCE_PEERS) return; // we do not connect onwards
     if (inner[0] !== HANDSHAKE_DONE) return;
-    const [, echo, features] = decodeSeq(inner);
+    const [, echo, features, uriCount, ...rest] = decodeSeq(inner);
     if (!isBytes(echo) || !equalBytes(echo, peer.challenge)) throw new FrameError('Invalid challenge found in p2p handshake');
     if (features !== REQUIRED_FEATURES) throw new FrameError('Remote node does not support required features');
-    if (!peer.remoteId) this.#opts.stats.counters.p2p.handshakes++;
+    const firstHandshake = !peer.remoteId;
+    if (firstHandshake) this.#opts.stats.counters.p2p.handshakes++;
     peer.remoteId = nodeId.slice();
+    const count = typeof uriCount === 'number' ? uriCount : 0;
+    peer.uris = rest.slice(0, count).filter((u): u is string => typeof u === 'string');
+    if (firstHandshake && this.#opts.announcePeers) this.#announcePeersTo(peer);
   }
 
   async #onRegistryQuery(peer: Peer, bytes: Uint8Array): Promise<void> {
@@ -168,15 +188,14 @@ export class P2PHub {
     if (!isBytes(hash, 33) || (hash[0] !== 0x1e && hash[0] !== 0x1f)) {
       throw new FrameError('HashQuery must carry a 33-byte BLAKE3 multihash (0x1e or 0x1f)');
     }
-    const digest = hash.subarray(1);
-    const size = await this.#opts.blobs.size(bytesToHex(digest));
-    if (size === undefined) return;
-    const { keyPair, blobUrl } = this.#opts;
+    const url = await this.#opts.locate(hash);
+    if (url === undefined) return;
+    const { keyPair } = this.#opts;
     this.#send(
       peer,
       encodeStorageLocation({
         hash33: hash, // echoed exactly as queried (§7.6)
-        urls: [blobUrl(BlobId.fromHash(digest, size))],
+        urls: [url],
         expiry: Math.floor(Date.now() / 1000) + LOCATION_TTL_SECONDS,
         keyPair,
       }),
@@ -184,6 +203,8 @@ export class P2PHub {
   }
 
   async #onRegistryEntry(peer: Peer, bytes: Uint8Array): Promise<void> {
+    // Dart logs `peer.id` first, which throws before the handshake completed: the entry is dropped.
+    if (!peer.remoteId) throw new FrameError('registry entry before the handshake completed');
     const entry = decodeRegistryEntry(bytes);
     const { registry, stats } = this.#opts;
     const current = await registry.get(entry.publicKey);

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { RegistryStore } from '../registry-store.js';
+import type { RegistryStore, RegistryUpdate } from '../registry-store.js';
 import type { StatsCollector } from '../stats.js';
 import { bytesToHex } from '../s5.js';
 import { decodeSeq, isBytes } from './framing.js';
@@ -21,14 +21,21 @@ export class RegistrySubscriptions {
   readonly #byKey = new Map<string, Set<WebSocket>>();
   readonly #unsubscribe: () => void;
 
+  readonly #encode: (u: RegistryUpdate) => Uint8Array;
+  readonly #initialPush: boolean;
+
   constructor(
     private readonly registry: RegistryStore,
     private readonly stats: StatsCollector,
     private readonly log: (line: string) => void,
+    /** Profile-specific push format (LumeWeb does not send 0x07 records, nor an initial push). */
+    push: { encode(u: RegistryUpdate): Uint8Array; initialPush: boolean } = { encode: (u) => u.wire, initialPush: true },
   ) {
+    this.#encode = push.encode;
+    this.#initialPush = push.initialPush;
     this.#wss.on('connection', (ws) => this.#accept(ws));
     this.#unsubscribe = registry.onUpdate((u) => {
-      for (const ws of this.#byKey.get(bytesToHex(u.entry.publicKey)) ?? []) this.#send(ws, u.wire);
+      for (const ws of this.#byKey.get(bytesToHex(u.entry.publicKey)) ?? []) this.#send(ws, this.#encode(u));
     });
   }
 
@@ -66,10 +73,12 @@ export class RegistrySubscriptions {
         let set = this.#byKey.get(key);
         if (!set) this.#byKey.set(key, (set = new Set()));
         set.add(ws);
-        this.registry.get(pk).then(
-          (found) => found && this.#send(ws, found.wire),
-          (err: unknown) => this.log(`subscription: lookup failed: ${String(err)}`),
-        );
+        if (this.#initialPush) {
+          this.registry.get(pk).then(
+            (found) => found && this.#send(ws, found.wire),
+            (err: unknown) => this.log(`subscription: lookup failed: ${String(err)}`),
+          );
+        }
       } catch (err) {
         this.stats.counters.p2p.framesRejected++;
         this.log(`subscription: dropped frame: ${err instanceof Error ? err.message : String(err)}`);
