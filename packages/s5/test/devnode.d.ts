@@ -18,8 +18,10 @@ declare module '@s5chat/devnode' {
     registry: { sets: number; setsAccepted: number; setsRejected: number; gets: number };
     faults: { errors: number; conflicts: number; staleReads: number; resets: number };
   }
+  export type ProfileName = 'devnode' | 'dart' | 'dart-0.14' | 'lumeweb';
   export interface Devnode {
     url: string;
+    profile: ProfileName;
     p2pUrl: string;
     stats(): DevnodeStats;
     setFaults(f: Partial<FaultConfig> & { seed?: number }): void;
@@ -34,5 +36,10 @@ declare module '@s5chat/devnode' {
     log?: boolean | ((line: string) => void);
     random?: () => number;
     verifyBlobsOnRead?: boolean;
+    profile?: ProfileName;
+    registration?: 'open' | 'invite';
+    inviteTokens?: string[];
+    timeScale?: number;
+    maxBlobBytes?: number;
   }): Promise<Devnode>;
 }
