@@ -7,6 +7,18 @@ export { SessionManager, Session, type SessionStatus, type StreamOptions, type W
 export * from './schemas.js';
 export * from './errors.js';
 export * from './events.js';
+export type { WatchEvent, WatchSource, WatchOptions, ConversationsWatchEvent, LiveOptions, LiveTransportMode } from './live/index.js';
+export {
+  MemoryOutboxStore,
+  FileOutboxStore,
+  IndexedDbOutboxStore,
+  type Outbox,
+  type OutboxEvent,
+  type OutboxRecord,
+  type OutboxStore,
+  type OutboxSetting,
+  type QueuedResult,
+} from './outbox/index.js';
 export type { Metrics, MetricsSnapshot, Counters } from './metrics.js';
 export { MemoryBackend, type MemoryBackendOptions, type MemoryBackendStats, type MemoryFaults, type MemoryCall, type MemoryCallName } from './backend/memory-backend.js';
 export { KeyedMutex, type LockInfo, type LockOptions } from './concurrency/keyed-mutex.js';

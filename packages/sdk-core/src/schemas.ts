@@ -123,6 +123,14 @@ export interface StorageResult {
   attempts: number;
   /** Operations carried by that write (group commit). */
   batchSize: number;
+  /**
+   * 'durable': stored at `revision`. 'queued': the portal was unreachable; the write is in the
+   * outbox and will be sent (see the 'outbox' event); revision/messageCount say nothing yet.
+   * Always set on what the public write methods return.
+   */
+  status?: 'durable' | 'queued';
+  /** Idempotency key of a queued write (the outbox replays it under this id). */
+  operationId?: string;
 }
 
 // ---------------------------------------------------------------------------------------------

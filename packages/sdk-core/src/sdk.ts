@@ -30,6 +30,11 @@ export interface CreateSdkOptions {
    */
   tokenProvider?: () => Promise<string>;
   timeoutMs?: number;
+  /** Durable outbox: 'auto' (default: IndexedDB in browsers, files in `outboxDir`, else memory), false, or your OutboxStore. */
+  outbox?: StorageManagerOptions['outbox'];
+  outboxDir?: string;
+  /** Live updates transport (watch / watchConversations). */
+  live?: StorageManagerOptions['live'];
   /** Everything else the StorageManager takes. */
   storage?: Partial<Omit<StorageManagerOptions, 'backend' | 'identity'>>;
 }
@@ -71,6 +76,9 @@ export async function createSdk(opts: CreateSdkOptions): Promise<Sdk> {
   if (opts.retry !== undefined) so.retry = opts.retry;
   if (opts.limits !== undefined) so.limits = opts.limits;
   if (opts.lockTimeoutMs !== undefined) so.lockTimeoutMs = opts.lockTimeoutMs;
+  if (opts.outbox !== undefined) so.outbox = opts.outbox;
+  if (opts.outboxDir !== undefined) so.outboxDir = opts.outboxDir;
+  if (opts.live !== undefined) so.live = opts.live;
   const storage = new StorageManager(so);
   const sessions = new SessionManager(storage);
   return {

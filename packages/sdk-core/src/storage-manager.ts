@@ -42,6 +42,8 @@ import { ConversationReader } from './layout/reader.js';
 import { buildSegment, segmentLevel } from './layout/segments.js';
 import { mergeMessageLists, sameMessage, sortMessages } from './merge.js';
 import { MetricsRecorder, type Metrics } from './metrics.js';
+import { LiveHub, type ConversationsWatchEvent, type LiveOptions, type WatchEvent, type WatchOptions } from './live/index.js';
+import { Outbox, createOutboxStore, outboxOwner, type OutboxRecord, type OutboxSetting } from './outbox/index.js';
 import { applyOps, type ApplyResult, type ConversationState, type Op } from './ops.js';
 import {
   ListOptionsSchema,
@@ -110,6 +112,14 @@ export interface StorageManagerOptions {
   /** Segment cache budget in bytes (default 32 MiB). */
   cacheBytes?: number;
   now?: () => number;
+  /** Live updates (watch / watchConversations): how they reach this device (default 'auto'). */
+  live?: LiveOptions;
+  /** Durable outbox for writes made while the portal is unreachable (default 'auto'; false = fail fast). */
+  outbox?: OutboxSetting;
+  /** Node: where the 'auto' outbox keeps its files (omitted: in memory). */
+  outboxDir?: string;
+  /** Outbox resend backoff (defaults 1000 → 30000 ms, jittered). */
+  outboxRetry?: { initialMs?: number; maxMs?: number };
 }
 
 export interface WriteOptions extends SaveOptions {}
@@ -179,6 +189,8 @@ export class StorageManager {
   readonly #contentionMaxMs: number;
   readonly #random: () => number;
   #closed = false;
+  readonly #live: LiveHub;
+  readonly #outbox: Outbox | null;
 
   constructor(opts: StorageManagerOptions) {
     if (!opts || !opts.backend) throw new ValidationError([{ path: 'backend', message: 'an S5Backend is required' }]);
@@ -228,6 +240,25 @@ export class StorageManager {
       onDepth: (key, d) => {
         if (key !== INDEX_KEY) this.#metrics.queueDepth(key, d);
       },
+    });
+    this.#live = new LiveHub({
+      ...opts.live,
+      backend: this.#backend,
+      identity: this.#identity,
+      read: async (id, entry) => liveSnapshot((await this.#reader.read(id, this.#keysFor(id), entry)).state),
+      list: async () => (await this.listConversations({ limit: 1000 })).items,
+      onRemote: (fn) => this.#events.on('remote', fn),
+      onSaved: (fn) => this.#events.on('saved', fn),
+      onError: (conversationId, error) => this.#events.emit('error', { conversationId, error, during: 'watch', operations: 0 }),
+    });
+    const store = createOutboxStore(opts.outbox, opts.outboxDir);
+    this.#outbox = store && new Outbox({
+      store,
+      owner: outboxOwner(this.#identity),
+      send: (r: OutboxRecord) => this.#committer.submit(r.conversationId, { target: 'conversation', op: r.op, encrypted: r.encrypted }),
+      onEvent: (e) => this.#events.emit('outbox', e),
+      ...(opts.outboxRetry?.initialMs !== undefined ? { retryInitialMs: opts.outboxRetry.initialMs } : {}),
+      ...(opts.outboxRetry?.maxMs !== undefined ? { retryMaxMs: opts.outboxRetry.maxMs } : {}),
     });
   }
 
@@ -388,9 +419,24 @@ export class StorageManager {
     return this.#events.listenerCount(event);
   }
 
-  /** Writes submitted and not yet settled (including fire-and-forget ones). */
+  /** Writes submitted and not yet settled (including fire-and-forget ones and those in the outbox). */
   pendingWrites(): number {
-    return this.#committer.outstanding;
+    return this.#committer.outstanding + (this.#outbox?.pending ?? 0);
+  }
+
+  /** Another tab or device commits `conversationId` → `listener` gets what changed. Returns the unsubscribe. */
+  watch(conversationId: string, listener: (e: WatchEvent) => void, options?: WatchOptions): () => void {
+    return this.#live.watch(conversationId, listener, options);
+  }
+
+  /** The conversation list, now and whenever another tab or device changes it. Returns the unsubscribe. */
+  watchConversations(listener: (e: ConversationsWatchEvent) => void): () => void {
+    return this.#live.watchConversations(listener);
+  }
+
+  /** The outbox (null when disabled): queued writes, and `idle()` to await a drain round. */
+  get outbox(): Outbox | null {
+    return this.#outbox;
   }
 
   /** Resolve when every submitted write and maintenance task has settled (failures go to 'error'). */
@@ -410,6 +456,8 @@ export class StorageManager {
     if (this.#closed) return;
     await this.flush();
     this.#closed = true;
+    this.#live.close();
+    this.#outbox?.close();
     this.#crossTab.close();
   }
 
@@ -432,7 +480,9 @@ export class StorageManager {
   }
 
   #submit(conversationId: string, op: Op, encrypted = this.#encrypted): Promise<StorageResult> {
-    return this.#committer.submit(conversationId, { target: 'conversation', op, encrypted });
+    const direct = () => this.#committer.submit(conversationId, { target: 'conversation', op, encrypted });
+    if (!this.#outbox) return direct().then((r) => ({ ...r, status: 'durable' as const }));
+    return this.#outbox.submit(conversationId, op, encrypted, direct);
   }
 
   #keysFor(conversationId: string): DocumentKeys {
@@ -889,6 +939,11 @@ export class StorageManager {
     });
     return ops.map(() => ({ ok: true, value: result }));
   }
+}
+
+function liveSnapshot(state: ConversationState) {
+  const { revision, exists, deleted, messages } = state;
+  return { revision, exists, deleted, messages, metadata: state.metadata.values };
 }
 
 function sameDelta(previous: Map<string, Message>, delta: Message[]): boolean {
