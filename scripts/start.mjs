@@ -8,6 +8,8 @@
 // that portal instead (S5CHAT_SEED_PHRASE / S5CHAT_INVITE_CODE are passed on).
 // S5CHAT_DEVNODE_PORT / S5CHAT_HARNESS_PORT override the two ports,
 // S5CHAT_DATA_DIR the devnode's data folder (default .s5chat/node);
+// --profile <devnode|dart|dart-0.14|lumeweb> (default dart) and --invite <token> (repeatable)
+// choose the portal behaviour the devnode reproduces;
 // --skip-build skips the build step (when you just built).
 //
 // If the devnode dies (crash, kill -9, OOM), it is restarted in place — same
@@ -21,7 +23,16 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 process.chdir(root);
-const args = new Set(process.argv.slice(2));
+const argv = process.argv.slice(2);
+const args = new Set(argv);
+/** `--name value` (repeatable) from the command line. */
+const flagValues = (name) => argv.flatMap((a, i) => (a === name && argv[i + 1] ? [argv[i + 1]] : []));
+// Portal profile the devnode reproduces (issue 11): `dart` = a public Dart S5 portal (open
+// registration); `--invite <token>` gates registration like a default Dart portal; `dart-0.14` is the
+// last tagged release (token only as an HttpOnly cookie: the page logs in through /api/portal-login).
+const profile = flagValues('--profile')[0] ?? process.env.S5CHAT_DEVNODE_PROFILE?.trim() ?? 'dart';
+const inviteTokens = flagValues('--invite');
+const COOKIE_ONLY = new Set(['dart-0.14', 'lumeweb']);
 const devnodePort = Number(process.env.S5CHAT_DEVNODE_PORT ?? 5050);
 const harnessPort = Number(process.env.S5CHAT_HARNESS_PORT ?? 3006);
 const externalPortal = process.env.S5CHAT_PORTAL_URL?.trim();
@@ -67,12 +78,13 @@ function devnodeCommand(port, data) {
   const pkgDir = join(root, 'packages', 'devnode');
   const pkg = JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8'));
   const bin = typeof pkg.bin === 'string' ? pkg.bin : pkg.bin?.['s5chat-devnode'];
-  if (bin && existsSync(join(pkgDir, bin))) return [join(pkgDir, bin), '--port', String(port), '--data', data];
+  const extra = ['--profile', profile, ...inviteTokens.flatMap((t) => ['--invite', t])];
+  if (bin && existsSync(join(pkgDir, bin))) return [join(pkgDir, bin), '--port', String(port), '--data', data, ...extra];
   const lib = join(pkgDir, 'dist', 'index.js');
   if (!existsSync(lib)) throw new Error(`${lib} is missing: did the devnode build run?`);
   const inline = `
     const { startDevnode } = await import(${JSON.stringify(pathToFileURL(lib).href)});
-    const node = await startDevnode({ port: ${Number(port)}, dataDir: ${JSON.stringify(data)}, log: true });
+    const node = await startDevnode({ port: ${Number(port)}, dataDir: ${JSON.stringify(data)}, log: true, profile: ${JSON.stringify(profile)}${inviteTokens.length ? `, registration: 'invite', inviteTokens: ${JSON.stringify(inviteTokens)}` : ''} });
     console.log(JSON.stringify({ portalUrl: node.url, p2pUrl: node.p2pUrl }));
     const stop = () => node.stop().then(() => process.exit(0), () => process.exit(1));
     process.on('SIGINT', stop);
@@ -169,6 +181,10 @@ async function main() {
     const devnode = launch();
     await waitForHttp(`${portalUrl}/admin/stats`, 30_000, devnode);
     env.S5CHAT_DEVNODE = '1';
+    env.S5CHAT_DEVNODE_PROFILE = profile;
+    if (COOKIE_ONLY.has(profile)) env.S5CHAT_PORTAL_LOGIN = 'proxy';
+    // The harness registers with the first invite token (a user of a gated portal has one).
+    if (inviteTokens.length && !env.S5CHAT_INVITE_CODE) env.S5CHAT_INVITE_CODE = inviteTokens[0];
     const restarts = [];
     restartable.set('devnode', async () => {
       const now = Date.now();
@@ -203,7 +219,7 @@ async function main() {
   console.log('');
   console.log('  s5chat is running');
   console.log(`  harness: ${harnessUrl}`);
-  console.log(`  portal:  ${portalUrl}${externalPortal ? ' (S5CHAT_PORTAL_URL)' : ` (devnode, data in ${dataDir})`}`);
+  console.log(`  portal:  ${portalUrl}${externalPortal ? ' (S5CHAT_PORTAL_URL)' : ` (devnode, profile ${profile}${inviteTokens.length ? ', invite-gated' : ''}, data in ${dataDir})`}`);
   console.log(externalPortal ? '  Press Ctrl-C to stop the harness.' : '  Press Ctrl-C to stop both.');
   console.log('');
 }

@@ -6,8 +6,8 @@
  * (merged with what is still being written), metadata with optimistic
  * locking, and the live panel. State and rules live in `useChat`.
  */
-import { useState } from 'react';
-import { useHarness } from './HarnessProvider';
+import { useEffect, useState } from 'react';
+import { outboxPreference, setOutboxPreference, useHarness } from './HarnessProvider';
 import { LivePanel } from './LivePanel';
 import { ConversationList } from './ConversationList';
 import { MessageList } from './MessageList';
@@ -22,6 +22,13 @@ export function ChatApp() {
   const [msPerToken, setMsPerToken] = useState(40);
   const [replyTokens, setReplyTokens] = useState(24);
   const [autoReply, setAutoReply] = useState(true);
+  const [outbox, setOutbox] = useState<'on' | 'off'>('on');
+  const [outboxAtConnect, setOutboxAtConnect] = useState<'on' | 'off'>('on');
+  useEffect(() => {
+    const v = outboxPreference();
+    setOutbox(v);
+    setOutboxAtConnect(v);
+  }, [sdk]);
   const chat = useChat({ sdk, telemetry, reportError, reportSuccess, onBeforeDisconnect }, { msPerToken, replyTokens, autoReply });
 
   if (!connection || !sdk) {
@@ -37,7 +44,7 @@ export function ChatApp() {
   const counts = { user: chat.lines.filter((l) => l.role === 'user').length, total: chat.lines.length };
   return (
     <div className="layout">
-      <ConversationList sdk={sdk} version={chat.listVersion} current={shownId} currentCount={counts.total} onOpen={chat.openConversation} />
+      <ConversationList sdk={sdk} current={shownId} currentCount={counts.total} onOpen={chat.openConversation} />
       <section className="card chat">
         <div className="chat-head">
           <div className="chat-title">
@@ -56,6 +63,9 @@ export function ChatApp() {
                 revision <span data-testid="loaded-revision">{chat.revision ?? '–'}</span>
               </span>
               <span>{counts.total} messages</span>
+              <span className={`badge ${outboxAtConnect === 'on' ? 'muted' : 'warn'}`} data-testid="outbox-mode">
+                {outboxAtConnect === 'on' ? 'outbox on' : 'outbox off: fail fast'}
+              </span>
               {chat.loading && <span data-testid="busy">reading from storage…</span>}
             </div>
           </div>
@@ -72,7 +82,7 @@ export function ChatApp() {
             <button onClick={chat.newConversation} disabled={sessionLive} data-testid="new-conversation">
               New conversation
             </button>
-            <button onClick={() => shownId && void chat.reloadFromStorage(shownId)} disabled={!shownId} data-testid="reload-from-storage">
+            <button onClick={chat.reloadFromStorage} disabled={!shownId} data-testid="reload-from-storage">
               Reload from storage
             </button>
             <button onClick={() => void sdk.storage.flush().catch((e: unknown) => reportError(e, 'flush'))} data-testid="flush">
@@ -93,6 +103,19 @@ export function ChatApp() {
             </label>
             <label>
               <input type="checkbox" checked={autoReply} onChange={(e) => setAutoReply(e.target.checked)} data-testid="auto-reply" /> assistant replies
+            </label>
+            <label title="Off: a write the portal cannot take fails at once (with Retry) instead of waiting in the outbox. Applies at the next connect.">
+              <input
+                type="checkbox"
+                checked={outbox === 'on'}
+                onChange={(e) => {
+                  const v = e.target.checked ? 'on' : 'off';
+                  setOutboxPreference(v);
+                  setOutbox(v);
+                }}
+                data-testid="outbox-toggle"
+              />{' '}
+              outbox (send later when offline){outbox !== outboxAtConnect ? ' — applies at the next connect' : ''}
             </label>
           </div>
         </details>
@@ -127,10 +150,7 @@ export function ChatApp() {
             sdk={sdk}
             conversationId={shownId}
             base={chat.metaBase}
-            onSaved={(next) => {
-              chat.setMetaBase(next);
-              chat.bumpList();
-            }}
+            onSaved={() => chat.reloadFromStorage()}
           />
         )}
       </section>

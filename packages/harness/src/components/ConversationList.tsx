@@ -1,12 +1,13 @@
 'use client';
 import { useEffect, useRef, useState } from 'react';
 import type { Sdk } from '@s5chat/sdk-core';
+import { useConversations } from '@s5chat/react';
 import { useHarness } from './HarnessProvider';
 
 interface Item {
   id: string;
   title?: string;
-  updatedAt?: number;
+  updatedAt: number;
 }
 
 interface Detail {
@@ -24,28 +25,29 @@ const DETAIL_LIMIT = 20;
  * the first question), message count and status. The index has no counts,
  * so each entry's count is read from the conversation itself, lazily.
  */
-export function ConversationList(props: { sdk: Sdk; version: number; current: string | null; currentCount: number; onOpen: (id: string) => void }) {
-  const { sdk, version, current, currentCount, onOpen } = props;
+export function ConversationList(props: { sdk: Sdk; current: string | null; currentCount: number; onOpen: (id: string) => void }) {
+  const { sdk, current, currentCount, onOpen } = props;
   const { reportError, reportSuccess } = useHarness();
-  const [items, setItems] = useState<Item[]>([]);
+  // The list itself comes from @s5chat/react (live through watchConversations); counts are read here.
+  const list = useConversations({ pageSize: 30 });
+  const items: Item[] = list.items;
+  const loading = list.status === 'loading';
   const [details, setDetails] = useState<Record<string, Detail>>({});
-  const [loading, setLoading] = useState(false);
-  const [refresh, setRefresh] = useState(0);
   const detailsRef = useRef(details);
   detailsRef.current = details;
+  const key = items.map((c) => `${c.id}:${c.updatedAt}`).join(',');
+
+  useEffect(() => {
+    if (list.status === 'error' && list.error) reportError(list.error, 'list conversations');
+    if (list.status === 'ready') reportSuccess('list conversations');
+  }, [list.status, list.error, reportError, reportSuccess]);
 
   useEffect(() => {
     let cancelled = false;
-    setLoading(true);
-    sdk.storage
-      .listConversations({ limit: 30 })
-      .then(async (page) => {
-        if (cancelled) return;
-        const next = page.items.map((c) => ({ id: c.id, ...(c.title ? { title: c.title } : {}), updatedAt: c.updatedAt }));
-        setItems(next);
-        reportSuccess('list conversations');
-        // Counts: re-read the open conversation (it changes), the others once.
-        const todo = next.slice(0, DETAIL_LIMIT).filter((c) => c.id === current || !detailsRef.current[c.id]);
+    Promise.resolve(items)
+      .then(async (next) => {
+        // Counts of entries not read yet (the open one's count comes from the page itself).
+        const todo = next.slice(0, DETAIL_LIMIT).filter((c) => !detailsRef.current[c.id]);
         const worker = async () => {
           for (let c = todo.shift(); c && !cancelled; c = todo.shift()) {
             const conv = await sdk.storage.loadConversation(c.id).catch(() => null);
@@ -61,23 +63,20 @@ export function ConversationList(props: { sdk: Sdk; version: number; current: st
         await Promise.all([worker(), worker()]);
       })
       .catch((e: unknown) => {
-        if (!cancelled) reportError(e, 'list conversations');
-      })
-      .finally(() => {
-        if (!cancelled) setLoading(false);
+        if (!cancelled) reportError(e, 'read conversation counts');
       });
     return () => {
       cancelled = true;
     };
-    // `current` is read when the list reloads, not a reason to reload it.
+    // `items` changes identity with every list snapshot; `key` says when its content changed.
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [sdk, version, refresh, reportError, reportSuccess]);
+  }, [sdk, key, reportError]);
 
   return (
     <nav className="card list" data-testid="conversation-list">
       <div className="row">
         <h3>Conversations</h3>
-        <button onClick={() => setRefresh((r) => r + 1)} disabled={loading} data-testid="refresh-list">
+        <button onClick={list.refresh} disabled={loading} data-testid="refresh-list">
           {loading ? '…' : 'Refresh'}
         </button>
       </div>
@@ -93,7 +92,7 @@ export function ConversationList(props: { sdk: Sdk; version: number; current: st
                 <span className="item-title" data-testid="conversation-item-title">{label}</span>
                 <span className="muted small item-meta">
                   <span data-testid="conversation-item-count">{count === undefined ? '… msgs' : `${count} msg${count === 1 ? '' : 's'}`}</span>
-                  {d?.status && <> · {d.status}</>}
+                  {d?.status && c.id !== current && <> · {d.status}</>}
                   {c.updatedAt ? <> · {new Date(c.updatedAt).toLocaleTimeString()}</> : null}
                 </span>
               </button>

@@ -7,7 +7,8 @@
  */
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { createSdk, type Sdk } from '@s5chat/sdk-core';
-import type { S5Identity } from '@s5chat/s5';
+import { proxiedLogin, type S5Identity } from '@s5chat/s5';
+import { S5ChatProvider } from '@s5chat/react';
 import { fetchConfig, type HarnessConfig } from '../lib/config';
 import { fetchHealth, type PortalHealth } from '../lib/health';
 import { describeError, HarnessError, type ShownError } from '../lib/errors';
@@ -69,6 +70,17 @@ function tabDeviceId(): string {
   return id;
 }
 
+const OUTBOX_KEY = 's5chat.harness.outbox';
+
+/** 'on' (default: writes made while the portal is unreachable wait in the outbox) or 'off' (fail fast). */
+export function outboxPreference(): 'on' | 'off' {
+  return typeof localStorage !== 'undefined' && localStorage.getItem(OUTBOX_KEY) === 'off' ? 'off' : 'on';
+}
+
+export function setOutboxPreference(v: 'on' | 'off'): void {
+  localStorage.setItem(OUTBOX_KEY, v);
+}
+
 export interface DeviceOptions {
   /**
    * Take turns with other SDK instances of this origin through Web Locks, as
@@ -76,6 +88,8 @@ export interface DeviceOptions {
    * race each other at the registry like separate machines would.
    */
   coordinateLikeTabs?: boolean;
+  /** false: no outbox (writes fail fast instead of being queued while the portal is unreachable). */
+  outbox?: false;
 }
 
 async function sdkFor(config: HarnessConfig, identity: S5Identity, deviceId: string, opts: DeviceOptions = {}): Promise<Sdk> {
@@ -83,9 +97,24 @@ async function sdkFor(config: HarnessConfig, identity: S5Identity, deviceId: str
     portalUrl: config.portalUrl,
     identity,
     deviceId,
-    // An invite code only matters when registering on a remote portal.
+    // An invite code only matters when registering on a portal that gates registration.
     ...(config.inviteCode ? { inviteCode: config.inviteCode } : {}),
+    // Cookie-only portals (Dart <= v0.14.1, LumeWeb): the page cannot read the token, so it logs in
+    // through the harness's same-origin route (/api/portal-login), signing the challenge itself.
+    ...(config.portalLogin === 'proxy'
+      ? {
+          tokenProvider: proxiedLogin({
+            proxyUrl: '/api/portal-login',
+            portalUrl: config.portalUrl,
+            identity,
+            ...(config.inviteCode ? { inviteCode: config.inviteCode } : {}),
+          }),
+        }
+      : {}),
     ...(opts.coordinateLikeTabs === false ? { storage: { crossTab: false as const } } : {}),
+    // The stress page judges acknowledged writes: a write parked in the outbox is not one, so its
+    // devices fail fast instead of queueing.
+    ...(opts.outbox === false ? { outbox: false as const } : {}),
   });
 }
 
@@ -158,7 +187,7 @@ export function HarnessProvider({ children }: { children: ReactNode }) {
             : kind === 'dev-wallet'
               ? await connectDevWallet()
               : connectSeedPhrase(seedPhrase ?? '');
-        const next = await sdkFor(config, conn.identity, tabDeviceId());
+        const next = await sdkFor(config, conn.identity, tabDeviceId(), outboxPreference() === 'off' ? { outbox: false } : {});
         const previous = sdkRef.current;
         sdkRef.current = next;
         telemetry.attach(next, (err, during) => {
@@ -244,5 +273,9 @@ export function HarnessProvider({ children }: { children: ReactNode }) {
     health,
     onBeforeDisconnect,
   };
-  return <HarnessContext.Provider value={value}>{children}</HarnessContext.Provider>;
+  return (
+    <HarnessContext.Provider value={value}>
+      <S5ChatProvider sdk={sdk}>{children}</S5ChatProvider>
+    </HarnessContext.Provider>
+  );
 }

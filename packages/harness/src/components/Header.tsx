@@ -36,7 +36,11 @@ export function Header() {
           {config ? (
             <>
               <HealthBadge /> portal <code data-testid="portal-url">{config.portalUrl}</code>{' '}
-              <span className="muted small">({PORTAL_SOURCE[config.portalSource]})</span>
+              <span className="muted small" data-testid="portal-source">
+                ({PORTAL_SOURCE[config.portalSource]}
+                {config.profile ? `, profile ${config.profile}` : ''}
+                {config.portalLogin === 'proxy' ? ', login through /api/portal-login' : ''})
+              </span>
             </>
           ) : (
             'Loading configuration…'

@@ -111,7 +111,7 @@ export function StressApp() {
     clearInterval(timer.current);
     timer.current = setInterval(() => setProgress((p) => (p ? { ...p, elapsedMs: Math.round(performance.now() - startedAt) } : p)), 200);
     try {
-      for (let d = 0; d < devices; d++) sdks.push(await createDeviceSdk(`${runTag}-device-${d + 1}`, { coordinateLikeTabs: likeTabs }));
+      for (let d = 0; d < devices; d++) sdks.push(await createDeviceSdk(`${runTag}-device-${d + 1}`, { coordinateLikeTabs: likeTabs, outbox: false }));
       publish('running');
       const writes: Promise<void>[] = [];
       for (let d = 0; d < devices; d++) {
@@ -163,7 +163,7 @@ export function StressApp() {
       const current = adminAvailable && clearBeforeVerify ? await getFaults(portal).catch(() => null) : null;
       const restore = current && !isNoFaults(current) ? current : null;
       if (restore) await setFaults(portal, NO_FAULTS);
-      const verifier = await createDeviceSdk(`${runTag}-verifier`);
+      const verifier = await createDeviceSdk(`${runTag}-verifier`, { outbox: false });
       try {
         const conv = await verifier.storage.loadConversation(conversationId);
         const storedIds = conv ? conv.messages.map((m) => m.id) : [];

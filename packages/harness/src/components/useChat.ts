@@ -1,20 +1,22 @@
 'use client';
 /**
- * The chat page's state and actions. Rules that keep the page truthful:
- *   - one conversation is shown at a time, named by `shownId` (also in the
- *     URL). Every async result is applied only if it belongs to the view that
- *     asked for it (a generation counter), so switching fast never mixes one
- *     conversation's header with another's messages;
+ * The chat page's state and actions, on top of @s5chat/react (`useSession`,
+ * `useConversation`): the hooks load, keep live (watch), and show sends at
+ * once as sending / queued / failed. What this file adds is the harness's own
+ * rules:
+ *   - one conversation is shown at a time (`shownId`, also in the URL); the
+ *     hooks keep one store per id, so switching fast never mixes two;
  *   - a send goes to the session of the shown conversation or nowhere;
- *   - ids are made before writing, so a reload from storage merges with what
- *     is still being written (nothing on screen disappears mid-stream);
+ *   - each reply has its place under its question from the moment the
+ *     question is sent (`metadata.replyTo`), waiting for earlier replies;
  *   - Disconnect ends a live session first: a reply streaming now is stored
  *     as partial and the status becomes `ended`.
  */
-import { useCallback, useEffect, useRef, useState } from 'react';
-import type { Message, Sdk, Session } from '@s5chat/sdk-core';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import type { Sdk } from '@s5chat/sdk-core';
+import { useConversation, useSession, type ChatMessage, type SendOutcome } from '@s5chat/react';
 import { simulatedReply, streamTokens } from '../lib/assistant';
-import { mergeStored, newMessageId, orderForDisplay, upsertStored, type ChatLine } from '../lib/chat-view';
+import { newMessageId, orderForDisplay, type ChatLine } from '../lib/chat-view';
 import { conversationIdFromUrl, setConversationIdInUrl } from '../lib/conversation-url';
 import type { Telemetry } from '../lib/telemetry';
 import type { MetadataBase } from './MetadataEditor';
@@ -35,312 +37,191 @@ export interface ReplySettings {
   autoReply: boolean;
 }
 
-/** `status: 'queued'` once the SDK has an outbox; 'durable' (or absent) otherwise. */
-const stateOf = (r: unknown): 'queued' | 'saved' => ((r as { status?: unknown })?.status === 'queued' ? 'queued' : 'saved');
-
 const TITLE_CHARS = 48;
+
+function lineOf(m: ChatMessage): ChatLine {
+  const meta = m.metadata ?? {};
+  const line: ChatLine = {
+    id: m.id,
+    role: m.role,
+    content: m.content,
+    timestamp: m.timestamp,
+    state: m.delivery === 'stored' ? 'stored' : m.delivery === 'streaming' ? 'sending' : m.delivery,
+    streaming: m.delivery === 'streaming',
+    partial: meta.partial === true,
+  };
+  // A checkpoint another tab or device is still streaming (this tab's own stream says 'streaming').
+  if (m.delivery === 'stored' && meta.streaming === true) line.remoteStreaming = true;
+  if (typeof meta.replyTo === 'string') line.replyTo = meta.replyTo;
+  return line;
+}
+
+/** A SendOutcome as a promise that rejects on failure, so telemetry counts it as a failed write. */
+async function settled(p: Promise<SendOutcome>): Promise<SendOutcome> {
+  const o = await p;
+  if (o.status === 'failed') throw o.error;
+  return o;
+}
 
 export function useChat(deps: ChatDeps, settings: ReplySettings) {
   const { sdk, telemetry, reportError, reportSuccess, onBeforeDisconnect } = deps;
   const [shownId, setShownId] = useState<string | null>(null);
-  const [lines, setLines] = useState<ChatLine[]>([]);
-  const [status, setStatus] = useState<Status>('none');
-  const [title, setTitle] = useState('');
-  const [revision, setRevision] = useState<number | null>(null);
-  const [metaBase, setMetaBase] = useState<MetadataBase | null>(null);
-  const [sessionLive, setSessionLive] = useState(false);
-  const [loading, setLoading] = useState(false);
-  const [ending, setEnding] = useState(false);
-  const [listVersion, setListVersion] = useState(0);
+  const session = useSession();
+  const conv = useConversation(shownId);
+  /** Replies not started yet (they wait for earlier replies), by id. */
+  const [waiting, setWaiting] = useState<ChatLine[]>([]);
+  const [titleSet, setTitleSet] = useState<Record<string, string>>({});
 
   const shownRef = useRef<string | null>(null);
-  const gen = useRef(0);
-  const sessionRef = useRef<Session | null>(null);
   const replyChain = useRef<Promise<void>>(Promise.resolve());
-  const streamAbort = useRef<AbortController | null>(null);
   const endingRef = useRef(false);
   const replyCount = useRef(0);
-  const titled = useRef(false);
   const settingsRef = useRef(settings);
   settingsRef.current = settings;
+  const sessionRef = useRef(session);
+  sessionRef.current = session;
 
-  const updateLine = useCallback((id: string, patch: Partial<ChatLine>) => {
-    setLines((ls) => ls.map((l) => (l.id === id ? { ...l, ...patch } : l)));
-  }, []);
-  const removeLine = useCallback((id: string) => setLines((ls) => ls.filter((l) => l.id !== id)), []);
+  const sessionLive = !!session.session && session.conversationId === shownId && ['starting', 'active'].includes(session.status);
 
-  /** Applies a stored conversation to the view, if the view still shows it. */
-  const applyLoaded = useCallback(
-    (id: string, g: number, conv: Awaited<ReturnType<Sdk['storage']['loadConversation']>>, messages: 'merge' | 'keep') => {
-      if (g !== gen.current || shownRef.current !== id || !conv) return;
-      if (messages === 'merge') setLines((ls) => mergeStored(ls, conv.messages));
-      const s = conv.metadata.status;
-      setStatus(s === 'active' || s === 'completed' || s === 'ended' ? s : 'unknown');
-      if (typeof conv.metadata.title === 'string' && conv.metadata.title) setTitle(conv.metadata.title);
-      // Once this view named the conversation (or found a name), a read that predates the name does not undo that.
-      titled.current ||= typeof conv.metadata.title === 'string' && conv.metadata.title !== '';
-      setRevision((r) => Math.max(r ?? 0, conv.revision));
-      setMetaBase({ metadata: conv.metadata, revision: conv.revision });
+  const show = useCallback(
+    (id: string | null) => {
+      shownRef.current = id;
+      setShownId(id);
+      setConversationIdInUrl(id);
+      setWaiting([]);
     },
     [],
   );
 
-  /** Reads the shown conversation and merges it into the view (never blanks it). */
-  const reloadFromStorage = useCallback(
-    async (id: string, messages: 'merge' | 'keep' = 'merge') => {
-      if (!sdk) return;
-      const g = gen.current;
-      setLoading(true);
-      try {
-        const conv = await sdk.storage.loadConversation(id);
-        if (!conv && g === gen.current && messages === 'merge') {
-          reportError(Object.assign(new Error(`Conversation ${id} is not in storage.`), { code: 'NOT_FOUND' }), 'reload from storage');
-        }
-        applyLoaded(id, g, conv, messages);
-        reportSuccess('reload from storage');
-      } catch (e) {
-        if (g === gen.current) reportError(e, 'reload from storage');
-      } finally {
-        if (g === gen.current) setLoading(false);
-      }
-    },
-    [sdk, reportError, reportSuccess, applyLoaded],
-  );
-
-  /** Shows another conversation: a new view generation; late answers for the old one are dropped. */
-  const show = useCallback((id: string | null) => {
-    gen.current++;
-    sessionRef.current = null;
-    streamAbort.current = null;
-    setSessionLive(false);
-    shownRef.current = id;
-    setShownId(id);
-    setConversationIdInUrl(id);
-    setLines([]);
-    setStatus(id ? 'unknown' : 'none');
-    setTitle('');
-    setRevision(null);
-    setMetaBase(null);
-    titled.current = false;
-  }, []);
-
   const openConversation = useCallback(
     (id: string) => {
-      if (id === shownRef.current && sessionRef.current) return; // already live here
+      if (id === shownRef.current) return;
+      sessionRef.current.reset(); // the session belongs to the conversation we leave
       show(id);
-      void reloadFromStorage(id);
     },
-    [show, reloadFromStorage],
+    [show],
   );
 
   // After connecting (and after a full page reload), open the conversation named in the URL.
   useEffect(() => {
     if (!sdk) return;
     const id = conversationIdFromUrl();
-    if (id) openConversation(id);
-  }, [sdk, openConversation]);
+    if (id) {
+      shownRef.current = id;
+      setShownId(id);
+    }
+  }, [sdk]);
 
-  // Revisions and the list follow this tab's commits; the editor's base is re-read (debounced).
-  // Throttled, not debounced: a reply streaming for a minute still refreshes every 400 ms.
-  const metaTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
-  const pendingMode = useRef<'merge' | 'keep'>('keep');
-  const refreshSoon = useCallback(
-    (id: string, messages: 'merge' | 'keep') => {
-      if (messages === 'merge') pendingMode.current = 'merge';
-      if (metaTimer.current) return;
-      metaTimer.current = setTimeout(() => {
-        metaTimer.current = undefined;
-        const mode = pendingMode.current;
-        pendingMode.current = 'keep';
-        if (shownRef.current === id) void reloadFromStorage(id, mode);
-      }, 400);
-    },
-    [reloadFromStorage],
-  );
-  useEffect(() => () => clearTimeout(metaTimer.current), []);
+  // Errors of loading the shown conversation are shown like every other error.
   useEffect(() => {
-    if (!sdk) return;
-    const offSaved = sdk.storage.on('saved', (e) => {
-      if (e.kind === 'index') setListVersion((v) => v + 1);
-      else if (e.conversationId === shownRef.current) {
-        setRevision((r) => Math.max(r ?? 0, e.revision));
-        refreshSoon(e.conversationId, 'keep');
-      }
-    });
-    // Another tab of this browser committed: merge what it wrote (no reload button needed).
-    const offRemote = sdk.storage.on('remote', (e) => {
-      if (e.conversationId !== shownRef.current) return;
-      setRevision((r) => Math.max(r ?? 0, e.revision));
-      refreshSoon(e.conversationId, 'merge');
-    });
-    return () => {
-      offSaved();
-      offRemote();
-    };
-  }, [sdk, refreshSoon]);
+    if (conv.status === 'error' && conv.error) reportError(conv.error, 'load conversation');
+    if (conv.status === 'ready') reportSuccess('load conversation');
+  }, [conv.status, conv.error, reportError, reportSuccess]);
 
-  // Another device (or tab) committed: `storage.watch` where the SDK has it.
+  // Another device's (or tab's) commits: the hook merges them; the live panel lists them.
   useEffect(() => {
-    const storage = sdk?.storage as unknown as {
-      watch?: (id: string, fn: (e: { conversationId: string; revision: number; messages: Message[]; metadata?: Record<string, unknown>; source: string }) => void) => () => void;
-    };
-    if (!shownId || typeof storage?.watch !== 'function') return;
-    const id = shownId;
-    const g = gen.current;
-    return storage.watch(id, (e) => {
-      if (g !== gen.current || e.conversationId !== id) return;
-      telemetry.recordArrival({ conversationId: id, revision: e.revision, source: e.source, messages: e.messages.length });
-      setRevision((r) => Math.max(r ?? 0, e.revision));
-      if (e.messages.length) setLines((ls) => upsertStored(ls, e.messages));
-      if (e.metadata) {
-        const s = e.metadata.status;
-        if (s === 'active' || s === 'completed' || s === 'ended') setStatus(s);
-        if (typeof e.metadata.title === 'string') setTitle(e.metadata.title);
-      }
+    if (!sdk || !shownId || typeof sdk.storage.watch !== 'function') return;
+    return sdk.storage.watch(shownId, (e) => {
+      telemetry.recordArrival({ conversationId: e.conversationId, revision: e.revision, source: e.source, messages: e.messages.length });
     });
   }, [sdk, shownId, telemetry]);
 
+  const lines = useMemo(() => {
+    const fromHook = conv.conversationId === shownId ? conv.messages.map(lineOf) : [];
+    const ids = new Set(fromHook.map((l) => l.id));
+    return orderForDisplay([...fromHook, ...waiting.filter((w) => !ids.has(w.id))]);
+  }, [conv.conversationId, conv.messages, shownId, waiting]);
+
+  const meta = conv.conversationId === shownId ? conv.conversation : null;
+  const storedTitle = typeof meta?.metadata.title === 'string' ? meta.metadata.title : '';
+  const title = storedTitle || (shownId ? (titleSet[shownId] ?? '') : '');
+  const storedStatus = meta?.metadata.status;
+  const status: Status = !shownId
+    ? 'none'
+    : session.conversationId === shownId && (session.status === 'ended' || session.status === 'completed')
+      ? session.status
+      : sessionLive
+        ? 'active'
+        : storedStatus === 'active' || storedStatus === 'completed' || storedStatus === 'ended'
+          ? storedStatus
+          : 'unknown';
+  const metaBase: MetadataBase | null = meta ? { metadata: meta.metadata, revision: meta.revision } : null;
+
   function startSession(): void {
     if (!sdk) return;
-    const resumeId = shownRef.current ?? undefined;
-    const session = sdk.sessions.start(resumeId ? { conversationId: resumeId } : {});
-    if (!resumeId) show(session.conversationId);
-    const g = gen.current;
-    // Marking the session active is a write like any other: tracked, errors shown.
-    telemetry.track(() => session.ready).then(
-      () => {
-        reportSuccess('start session');
-        if (g === gen.current) void reloadFromStorage(session.conversationId, 'keep');
-      },
-      (e: unknown) => reportError(e, 'start session'),
-    );
-    sessionRef.current = session;
+    const resumeId = shownRef.current;
     endingRef.current = false;
     replyChain.current = Promise.resolve();
-    setSessionLive(true);
-    setStatus('active');
-    setListVersion((v) => v + 1);
+    const s = session.start(resumeId ? { conversationId: resumeId } : {});
+    if (!s) return;
+    if (!resumeId) show(s.conversationId);
+    telemetry.track(() => s.ready).then(
+      () => reportSuccess('start session'),
+      (e: unknown) => reportError(e, 'start session'),
+    );
   }
 
-  function writeUserLine(conversationId: string, line: Pick<ChatLine, 'id' | 'content' | 'timestamp'>): void {
-    if (!sdk) return;
-    const g = gen.current;
-    telemetry
-      .track(() => sdk.storage.appendMessage(conversationId, { id: line.id, role: 'user', content: line.content, timestamp: line.timestamp }))
-      .then(
-        (r) => {
-          reportSuccess('send message');
-          if (g === gen.current) updateLine(line.id, { state: stateOf(r) });
-        },
-        (e: unknown) => {
-          if (g === gen.current) updateLine(line.id, { state: 'failed' });
-          reportError(e, 'send message');
-        },
-      );
+  function trackSend(p: () => Promise<SendOutcome>, context: string): void {
+    telemetry.track(() => settled(p())).then(
+      () => reportSuccess(context),
+      (e: unknown) => reportError(e, context),
+    );
   }
 
   /** Sends to the shown conversation's live session; refuses when there is none. */
   function send(typed: string): boolean {
-    const session = sessionRef.current;
     const text = typed.trim();
-    if (!sdk || !session || !text || endingRef.current) return false;
-    if (session.conversationId !== shownRef.current) return false; // never write into a conversation not on screen
-    const conversationId = session.conversationId;
-    const question: ChatLine = { id: newMessageId(), role: 'user', content: text, timestamp: Date.now(), state: 'sending', streaming: false, partial: false };
-    const reply: ChatLine | null = settingsRef.current.autoReply
-      ? { id: newMessageId(), role: 'assistant', content: '', timestamp: question.timestamp + 1, state: 'sending', streaming: false, partial: false, replyTo: question.id, waiting: true }
-      : null;
-    setLines((ls) => orderForDisplay([...ls, question, ...(reply ? [reply] : [])]));
-    writeUserLine(conversationId, question);
-    if (!titled.current) {
+    const id = shownRef.current;
+    if (!sdk || !text || endingRef.current || !sessionLive || session.conversationId !== id || !id) return false;
+    const question = { id: newMessageId(), role: 'user' as const, content: text, timestamp: Date.now() };
+    trackSend(() => session.send(question), 'send message');
+    if (!storedTitle && !titleSet[id]) {
       // A list of "Session 14:02:11" tells nobody anything: the first question names the conversation.
-      titled.current = true;
       const t = text.length > TITLE_CHARS ? `${text.slice(0, TITLE_CHARS - 1)}…` : text;
-      setTitle(t);
-      telemetry.track(() => sdk.storage.updateMetadata(conversationId, { title: t })).catch((e: unknown) => reportError(e, 'set title'));
+      setTitleSet((m) => ({ ...m, [id]: t }));
+      telemetry.track(() => sdk.storage.updateMetadata(id, { title: t })).catch((e: unknown) => reportError(e, 'set title'));
     }
-    if (reply) {
+    if (settingsRef.current.autoReply) {
+      const reply: ChatLine = { id: newMessageId(), role: 'assistant', content: '', timestamp: question.timestamp + 1, state: 'sending', streaming: false, partial: false, replyTo: question.id, waiting: true };
+      setWaiting((w) => [...w, reply]);
       const n = ++replyCount.current;
-      replyChain.current = replyChain.current.then(() => runReply(session, text, n, reply.id, question.id));
+      const s = session.session;
+      replyChain.current = replyChain.current.then(() => runReply(s, text, n, reply.id, question.id));
     }
     return true;
   }
 
-  /** Sends a failed message again under the same id (idempotent: never a duplicate). */
-  function retry(id: string): void {
-    const line = lines.find((l) => l.id === id);
-    if (!line || line.state !== 'failed' || !shownRef.current) return;
-    if (line.role === 'user') {
-      updateLine(id, { state: 'sending' });
-      writeUserLine(shownRef.current, line);
-    } else if (sdk) {
-      const conversationId = shownRef.current;
-      updateLine(id, { state: 'sending' });
-      const m = { id, role: line.role, content: line.content, timestamp: line.timestamp, metadata: { ...(line.replyTo ? { replyTo: line.replyTo } : {}), ...(line.partial ? { partial: true } : {}) } };
-      telemetry.track(() => sdk.storage.appendMessage(conversationId, m)).then(
-        (r) => {
-          reportSuccess('stream assistant reply');
-          updateLine(id, { state: stateOf(r) });
-        },
-        (e: unknown) => {
-          updateLine(id, { state: 'failed' });
-          reportError(e, 'retry reply');
-        },
-      );
-    }
-  }
-
-  /** One simulated assistant reply, streamed token by token, persisted by the session. */
-  async function runReply(session: Session, prompt: string, n: number, id: string, replyTo: string): Promise<void> {
-    if (endingRef.current || sessionRef.current !== session) {
-      removeLine(id); // never started: nothing to show or store
-      return;
-    }
+  /** One simulated assistant reply, streamed token by token through useSession().stream. */
+  async function runReply(s: unknown, prompt: string, n: number, id: string, replyTo: string): Promise<void> {
+    const current = sessionRef.current;
+    const drop = () => setWaiting((w) => w.filter((l) => l.id !== id));
+    if (endingRef.current || current.session !== s) return drop(); // never started: nothing to show or store
     const { msPerToken, replyTokens } = settingsRef.current;
     const tokens = simulatedReply(prompt, { length: replyTokens, seed: n });
-    const controller = new AbortController();
-    streamAbort.current = controller;
-    let content = '';
-    updateLine(id, { waiting: false, streaming: true, timestamp: Date.now() });
-    const stream = streamTokens(tokens, msPerToken, controller.signal, (token) => {
-      content += token;
-      updateLine(id, { content });
-    });
-    try {
-      const r = await telemetry.track(() => session.streamAssistant(stream, { messageId: id, metadata: { replyTo } }), { latency: false });
-      reportSuccess('stream assistant reply');
-      updateLine(id, { streaming: false, state: stateOf(r), partial: r.message.metadata?.partial === true, content: r.message.content });
-    } catch (e) {
-      updateLine(id, { streaming: false, state: 'failed', partial: true });
-      reportError(e, 'stream assistant reply');
-    } finally {
-      if (streamAbort.current === controller) streamAbort.current = null;
-    }
+    const outcome = telemetry.track(() => settled(current.stream(streamTokens(tokens, msPerToken), { messageId: id, metadata: { replyTo } })), { latency: false });
+    drop(); // the hook shows it from now on (streaming, then stored)
+    await outcome.then(
+      () => reportSuccess('stream assistant reply'),
+      (e: unknown) => reportError(e, 'stream assistant reply'),
+    );
+  }
+
+  function retry(id: string): void {
+    const m = conv.messages.find((x) => x.id === id);
+    if (!m?.retry) return;
+    const again = m.retry;
+    trackSend(() => again(), 'send message');
   }
 
   /** Ends the session, also mid-stream: the partial reply is kept, status becomes `ended`. */
   async function endSession(): Promise<void> {
-    const session = sessionRef.current;
-    if (!session) return;
+    if (!sessionRef.current.session) return;
     endingRef.current = true;
-    // Stop the token stream: the session stores the partial reply. end() is an
-    // operation on the latest stored state; it cannot erase that final append.
-    streamAbort.current?.abort();
-    setEnding(true);
-    try {
-      await Promise.all([telemetry.track(() => session.end()), replyChain.current]);
-      reportSuccess('end session');
-      if (sessionRef.current === session) {
-        setStatus('ended');
-        setSessionLive(false);
-        sessionRef.current = null;
-      }
-      setListVersion((v) => v + 1);
-    } catch (e) {
-      reportError(e, 'end session');
-    } finally {
-      setEnding(false);
-    }
+    setWaiting([]);
+    const outcome = await telemetry.track(() => sessionRef.current.end()).catch((e: unknown) => ({ status: 'failed' as const, error: e }));
+    await replyChain.current;
+    if (outcome.status === 'failed') reportError(outcome.error, 'end session');
+    else reportSuccess('end session');
   }
   const endRef = useRef(endSession);
   endRef.current = endSession;
@@ -358,21 +239,21 @@ export function useChat(deps: ChatDeps, settings: ReplySettings) {
     lines,
     status,
     title,
-    revision,
+    revision: meta?.revision ?? null,
     metaBase,
     sessionLive,
-    loading,
-    ending,
-    listVersion,
+    loading: conv.status === 'loading',
+    ending: session.status === 'ending',
     streaming: lines.some((l) => l.streaming),
     openConversation,
-    reloadFromStorage,
+    reloadFromStorage: () => conv.refresh(),
     startSession,
-    newConversation: () => show(null),
+    newConversation: () => {
+      session.reset();
+      show(null);
+    },
     send,
     retry,
     endSession,
-    setMetaBase,
-    bumpList: () => setListVersion((v) => v + 1),
   };
 }

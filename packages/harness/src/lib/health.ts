@@ -20,7 +20,7 @@ export interface PortalHealth {
 }
 
 /** A registry key that never holds an entry: every portal answers it quickly (404) without side effects. */
-export const PROBE_PATH = `/s5/registry?pk=7Q${'A'.repeat(42)}`;
+export const PROBE_PATH = "/s5/version";
 export const PROBE_TIMEOUT_MS = 4000;
 
 /** Server side: one probe of `portalUrl`. */

@@ -9,7 +9,10 @@ test.afterEach(async ({ request }) => {
 
 test('a refused write shows its code and what to do; repeats are one card; Retry sends it; success clears the card', async ({ page, request }) => {
   test.setTimeout(150_000);
+  // Fail fast (no outbox): with the outbox on, these writes would wait as queued (devices.spec).
+  await page.addInitScript(() => localStorage.setItem('s5chat.harness.outbox', 'off'));
   await openConnected(page);
+  await expect(page.getByTestId('outbox-mode')).toHaveText('outbox off: fail fast');
   await page.getByTestId('auto-reply').uncheck();
   await page.getByTestId('start-session').click();
   await sendWithoutWaiting(page, ['before the outage']);

@@ -90,7 +90,8 @@ export class OwnDevnode {
   constructor(private readonly options: Partial<DevnodeOptions> = {}) {}
 
   async start(): Promise<this> {
-    this.node = await startDevnode({ ...this.options, port: this.port, dataDir: this.dataDir } as DevnodeOptions);
+    // The profile of a real portal (dart), waits scaled down, unless the test asks for another.
+    this.node = await startDevnode({ profile: 'dart', timeScale: 0.05, ...this.options, port: this.port, dataDir: this.dataDir } as DevnodeOptions);
     this.url = this.node.url;
     this.port = Number(new URL(this.url).port);
     return this;
@@ -113,7 +114,7 @@ export class OwnDevnode {
 
   async useIn(context: BrowserContext): Promise<void> {
     await context.route('**/api/config', (route) =>
-      route.fulfill({ json: { portalUrl: this.url, portalSource: 'devnode', devnode: true }, headers: { 'cache-control': 'no-store' } }),
+      route.fulfill({ json: { portalUrl: this.url, portalSource: 'devnode', devnode: true, portalLogin: 'direct', profile: this.options.profile ?? 'dart' }, headers: { 'cache-control': 'no-store' } }),
     );
   }
 
