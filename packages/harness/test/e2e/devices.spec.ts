@@ -30,8 +30,6 @@ test('two devices, one seed phrase: B sees A’s messages and streaming reply li
   const a = await ctxA.newPage();
   const b = await ctxB.newPage();
   await connectWithSeed(a, phrase);
-  await connectWithSeed(b, phrase);
-  expect(await b.getByTestId('identity-public-key').getAttribute('data-key')).toBe(await a.getByTestId('identity-public-key').getAttribute('data-key'));
 
   // A starts a conversation with a streamed reply; B opens it.
   await a.getByTestId('ms-per-token').fill('60');
@@ -41,8 +39,9 @@ test('two devices, one seed phrase: B sees A’s messages and streaming reply li
   const id = ((await a.getByTestId('conversation-id').textContent()) ?? '').trim();
   await sendWithoutWaiting(a, ['hello from device A']);
   await expect(a.locator('[data-testid=message][data-role=user][data-state=stored]')).toHaveCount(1, { timeout: 30_000 });
-  await b.goto(`/?c=${id}`);
-  await expect(b.getByTestId('identity-ready')).toBeVisible({ timeout: 30_000 });
+  // The seed phrase is never stored: B connects with it on the conversation's URL.
+  await connectWithSeed(b, phrase, `/?c=${id}`);
+  expect(await b.getByTestId('identity-public-key').getAttribute('data-key')).toBe(await a.getByTestId('identity-public-key').getAttribute('data-key'));
   await expect(b.getByTestId('conversation-id')).toHaveText(id);
 
   // B sees A's question, and A's reply growing while A still streams it — no reload on B.
@@ -78,7 +77,7 @@ test('two devices, one seed phrase: B sees A’s messages and streaming reply li
   await expect.poll(() => contents(b), { timeout: 30_000 }).toEqual(expected);
   // Durable: a fresh read on each device (full reload) finds them, in order.
   for (const page of [a, b]) {
-    await page.reload();
+    await connectWithSeed(page, phrase, `/?c=${id}`);
     await expect(page.getByTestId('conversation-id')).toHaveText(id, { timeout: 30_000 });
     await expect(page.getByTestId('message')).toHaveCount(5, { timeout: 30_000 });
     expect(await contents(page)).toEqual(expected);
