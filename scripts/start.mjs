@@ -30,7 +30,7 @@ const flagValues = (name) => argv.flatMap((a, i) => (a === name && argv[i + 1] ?
 // Portal profile the devnode reproduces (issue 11): `dart` = a public Dart S5 portal (open
 // registration); `--invite <token>` gates registration like a default Dart portal; `dart-0.14` is the
 // last tagged release (token only as an HttpOnly cookie: the page logs in through /api/portal-login).
-const profile = flagValues('--profile')[0] ?? process.env.S5CHAT_DEVNODE_PROFILE?.trim() ?? 'dart';
+const profile = flagValues('--profile')[0] || process.env.S5CHAT_DEVNODE_PROFILE?.trim() || 'dart';
 const inviteTokens = flagValues('--invite');
 const COOKIE_ONLY = new Set(['dart-0.14', 'lumeweb']);
 const devnodePort = Number(process.env.S5CHAT_DEVNODE_PORT ?? 5050);
