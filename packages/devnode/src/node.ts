@@ -109,7 +109,9 @@ export async function startDevnode(options: DevnodeOptions = {}): Promise<Devnod
     registration: profileOptions.registration,
     inviteTokens: profileOptions.inviteTokens,
     authority: () => hostPort,
-    hostname: () => host,
+    // A wildcard bind has no name clients use; loopback is what they reach it by here.
+    // URL.hostname form (what a Host header parses to); a wildcard bind is reached by loopback here.
+    hostname: () => (host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host),
     bindHost: host,
     corsOrigin,
   });
@@ -124,6 +126,7 @@ export async function startDevnode(options: DevnodeOptions = {}): Promise<Devnod
   });
   const subscriptions = new RegistrySubscriptions(registry, stats, log, profile.subscription);
   const server = createServer(createDispatcher(profile, services, { corsOrigin }));
+  if (profile.keepAliveTimeoutMs !== undefined) server.keepAliveTimeout = profile.keepAliveTimeoutMs;
   server.on('upgrade', (req, socket, head) => {
     socket.on('error', () => {}); // a peer vanishing mid-upgrade is not our error
     let pathname: string;

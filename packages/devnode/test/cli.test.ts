@@ -1,5 +1,6 @@
 import { rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { toBase64Url } from '@s5chat/s5';
 import { entry, getEntry, postEntry, randomKeyPair, register, TestBed } from './helpers.js';
 import { bundleCli, spawnCli, type CliProcess } from './fixtures/cli-process.js';
 
@@ -66,5 +67,22 @@ describe('s5chat-devnode CLI', () => {
   it('rejects invalid flags with a non-zero exit', async () => {
     await expect(spawnCli(cli, ['--error-rate', '7'])).rejects.toThrow(/exited with 1/);
     await expect(spawnCli(cli, ['--port', 'abc'])).rejects.toThrow(/exited with 1/);
+    await expect(spawnCli(cli, ['--profile', 'ipfs'])).rejects.toThrow(/exited with 1/);
+    await expect(spawnCli(cli, ['--time-scale', '-2'])).rejects.toThrow(/exited with 1/);
+    await expect(spawnCli(cli, ['--profile', 'lumeweb', '--invite', 'x'])).rejects.toThrow(/exited with 1/);
+  });
+
+  it('--profile dart --invite <t> --time-scale <n>: a Dart portal with invite-gated registration', async () => {
+    const p = await start(['--port', '0', '--profile', 'dart', '--invite', 'inv-1', '--invite', 'inv-2', '--time-scale', '0.01', '--quiet']);
+    expect(await (await fetch(`${p.portalUrl}/s5/version`)).json()).toEqual({ node: '1.0.0-pre.1' });
+    const pubKey = toBase64Url(randomKeyPair().publicKey);
+    expect((await fetch(`${p.portalUrl}/s5/account/register?pubKey=${pubKey}`)).status).toBe(401);
+    expect((await fetch(`${p.portalUrl}/s5/account/register?pubKey=${pubKey}`, { headers: { authorization: 'Bearer inv-2' } })).status).toBe(200);
+    const t0 = Date.now();
+    const miss = await fetch(`${p.portalUrl}/s5/blob/z${'2'.repeat(40)}`);
+    expect(miss.status).toBe(500); // after 600 ms, not 60 s
+    expect(Date.now() - t0).toBeLessThan(30_000);
+    const q = await start(['--port', '0', '--profile', 'dart-0.14', '--quiet']);
+    expect(await (await fetch(`${q.portalUrl}/s5/version`)).json()).toEqual({ node: '0.14.1' });
   });
 });

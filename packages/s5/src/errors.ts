@@ -1,37 +1,141 @@
 /**
- * Typed errors. Every error thrown by @s5chat/s5 extends {@link S5ChatError} and carries a stable
- * `code`; callers switch on `code`, never on message text. Modelled on viem: a one-line
- * `shortMessage`, optional `details` (e.g. the server's body), the original `cause`.
+ * Typed errors. Every error thrown by @s5chat/s5 (and @s5chat/sdk-core) extends {@link S5ChatError}
+ * and carries a stable `code` from {@link S5ChatErrorCode}; callers switch on `code`, never on message
+ * text. Modelled on viem: a one-line `shortMessage`, optional `details`, the original `cause`.
+ *
+ * Errors are recognised by a `Symbol.for('s5chat.error')` brand, not by class identity, so
+ * `isS5ChatError`, `XError.is(e)` and even `instanceof` hold when two copies of the library meet in
+ * one process (the ESM and the CJS build, or two bundled versions).
  */
 
+/**
+ * Every code an error of this library can carry. Additive: a new error class adds its code here
+ * (one per line, grouped by package), so a `switch (e.code)` gets completion and exhaustiveness.
+ */
+export type S5ChatErrorCode =
+  // @s5chat/s5: input and protocol
+  | 'VALIDATION'
+  | 'INVALID_SEED_PHRASE'
+  | 'INVALID_SIGNATURE'
+  | 'HASH_MISMATCH'
+  | 'DECRYPTION_FAILED'
+  | 'REVISION_TOO_LOW'
+  | 'NOT_FOUND'
+  // @s5chat/s5: portal and transport
+  | 'AUTH_FAILED'
+  | 'AUTH_TOKEN_UNREADABLE'
+  | 'INVITE_REQUIRED'
+  | 'PORTAL_UNAVAILABLE'
+  | 'PORTAL_REJECTED'
+  | 'BLOB_NOT_AVAILABLE'
+  | 'UPLOAD_TOO_LARGE'
+  | 'RESPONSE_TOO_LARGE'
+  | 'P2P_UNAVAILABLE'
+  | 'P2P_PROTOCOL'
+  | 'TIMEOUT'
+  | 'ABORTED'
+  // @s5chat/sdk-core
+  | 'REVISION_CONFLICT'
+  | 'LOCK_TIMEOUT'
+  | 'INTEGRITY'
+  | 'DATA_MISSING'
+  | 'CONVERSATION_DELETED'
+  | 'CLOSED';
+
+/**
+ * Structured extra facts about an error. `text` is free-form (e.g. the portal's reply body); the
+ * other keys are for programs (e.g. `operationId` and `messageIds` after a write whose outcome is
+ * unknown, so the caller can re-submit it).
+ */
+export interface S5ChatErrorDetails {
+  text?: string;
+  operationId?: string;
+  messageIds?: readonly string[];
+  [key: string]: unknown;
+}
+
 export interface S5ChatErrorOptions {
-  details?: string;
+  /** A string is shorthand for `{ text }`. */
+  details?: string | S5ChatErrorDetails;
   cause?: unknown;
 }
 
+/** The brand every S5ChatError carries (a registered symbol: the same in every copy of the library). */
+export const S5CHAT_ERROR_BRAND: unique symbol = Symbol.for('s5chat.error') as never;
+
+/** `message` = shortMessage, then the details once (text and facts, unless the short message already says them). */
+function renderMessage(shortMessage: string, details: S5ChatErrorDetails): string {
+  const parts: string[] = [];
+  for (const [key, value] of Object.entries(details)) {
+    if (value === undefined) continue;
+    const shown = key === 'text' ? String(value) : `${key}=${Array.isArray(value) ? value.join(',') : typeof value === 'object' ? JSON.stringify(value) : String(value)}`;
+    if (shown !== '' && !shortMessage.includes(shown)) parts.push(shown);
+  }
+  return parts.length ? `${shortMessage}\n\nDetails: ${parts.join('; ')}` : shortMessage;
+}
+
+// Used by the static guards to tell "a class that names its code" from one that does not.
+const ownCode = (ctor: object): S5ChatErrorCode | undefined =>
+  Object.prototype.hasOwnProperty.call(ctor, 'code') ? (ctor as { code?: S5ChatErrorCode }).code : undefined;
+
 export class S5ChatError extends Error {
+  /**
+   * The code every instance of this class carries. Subclasses set it, which makes `XError.is(e)` and
+   * `e instanceof XError` work across module copies (they compare codes, not prototypes).
+   */
+  static readonly code?: S5ChatErrorCode;
+
   override name = 'S5ChatError';
-  readonly code: string;
+  readonly code: S5ChatErrorCode;
   readonly shortMessage: string;
-  readonly details?: string;
+  /** Always present (`{}` when there is nothing to add). */
+  readonly details: S5ChatErrorDetails;
   override readonly cause?: unknown;
 
-  constructor(code: string, shortMessage: string, options: S5ChatErrorOptions = {}) {
-    super(options.details ? `${shortMessage}\n\nDetails: ${options.details}` : shortMessage);
+  constructor(code: S5ChatErrorCode, shortMessage: string, options: S5ChatErrorOptions = {}) {
+    const details: S5ChatErrorDetails =
+      typeof options.details === 'string' ? { text: options.details } : { ...(options.details ?? {}) };
+    super(renderMessage(shortMessage, details));
     this.code = code;
     this.shortMessage = shortMessage;
-    if (options.details !== undefined) this.details = options.details;
+    this.details = details;
     if (options.cause !== undefined) this.cause = options.cause;
+  }
+
+  /**
+   * True when `e` is an error of this class, also one thrown by another copy of the library:
+   * `S5ChatError.is(e)` for any of ours, `ValidationError.is(e)` for that kind only.
+   */
+  static is<T extends abstract new (...args: never[]) => S5ChatError>(this: T, e: unknown): e is InstanceType<T> {
+    if (!isS5ChatError(e)) return false;
+    if ((this as unknown) === S5ChatError) return true;
+    const code = ownCode(this);
+    // A subclass without its own static code can only be recognised by prototype (same copy).
+    return code !== undefined ? e.code === code : Function.prototype[Symbol.hasInstance].call(this, e);
+  }
+
+  /** `instanceof` means {@link S5ChatError.is}: it holds across module copies too. */
+  static override [Symbol.hasInstance]<T extends abstract new (...args: never[]) => S5ChatError>(this: T, e: unknown): e is InstanceType<T> {
+    return (S5ChatError.is as (this: T, e: unknown) => e is InstanceType<T>).call(this, e);
   }
 }
 
-/** True for any error produced by this library (or sdk-core errors built on {@link S5ChatError}). */
-export function isS5ChatError(e: unknown): e is S5ChatError {
-  return e instanceof S5ChatError;
+Object.defineProperty(S5ChatError.prototype, S5CHAT_ERROR_BRAND, { value: true, enumerable: false });
+
+/**
+ * True for any error produced by this library, from whichever copy of it (ESM, CJS, another bundle).
+ * With a code, also narrows `e.code`: `if (isS5ChatError(e, 'VALIDATION')) …`.
+ */
+export function isS5ChatError(e: unknown): e is S5ChatError;
+export function isS5ChatError<C extends S5ChatErrorCode>(e: unknown, code: C): e is S5ChatError & { code: C };
+export function isS5ChatError(e: unknown, code?: S5ChatErrorCode): boolean {
+  if (typeof e !== 'object' || e === null || (e as { [S5CHAT_ERROR_BRAND]?: unknown })[S5CHAT_ERROR_BRAND] !== true) return false;
+  return code === undefined || (e as S5ChatError).code === code;
 }
 
 /** The node already holds this or a newer revision for the key (PROTOCOL §6.2). Not transient. */
 export class RevisionTooLowError extends S5ChatError {
+  static override readonly code = 'REVISION_TOO_LOW' as const;
   override name = 'RevisionTooLowError';
   /** The revision the node currently stores, when it told us. */
   readonly currentRevision?: number;
@@ -49,6 +153,7 @@ export class RevisionTooLowError extends S5ChatError {
 }
 
 export class NotFoundError extends S5ChatError {
+  static override readonly code = 'NOT_FOUND' as const;
   override name = 'NotFoundError';
   constructor(what: string, opts: S5ChatErrorOptions = {}) {
     super('NOT_FOUND', `${what} was not found.`, opts);
@@ -56,6 +161,7 @@ export class NotFoundError extends S5ChatError {
 }
 
 export class HashMismatchError extends S5ChatError {
+  static override readonly code = 'HASH_MISMATCH' as const;
   override name = 'HashMismatchError';
   readonly expected: string;
   readonly actual: string;
@@ -70,6 +176,7 @@ export class HashMismatchError extends S5ChatError {
 }
 
 export class InvalidSignatureError extends S5ChatError {
+  static override readonly code = 'INVALID_SIGNATURE' as const;
   override name = 'InvalidSignatureError';
   constructor(shortMessage = 'Signature is not valid.', opts: S5ChatErrorOptions = {}) {
     super('INVALID_SIGNATURE', shortMessage, opts);
@@ -85,6 +192,7 @@ export class InvalidSignatureError extends S5ChatError {
 export type AuthFailureReason = 'not-registered' | 'already-registered' | 'challenge' | 'accounts-disabled' | 'rejected';
 
 export class AuthError extends S5ChatError {
+  static override readonly code = 'AUTH_FAILED' as const;
   override name = 'AuthError';
   readonly status?: number;
   readonly reason?: AuthFailureReason;
@@ -97,6 +205,7 @@ export class AuthError extends S5ChatError {
 
 /** Transient: 5xx (other than a revision conflict), 429, network failure, open circuit. */
 export class PortalUnavailableError extends S5ChatError {
+  static override readonly code = 'PORTAL_UNAVAILABLE' as const;
   override name = 'PortalUnavailableError';
   readonly status?: number;
   constructor(shortMessage: string, opts: S5ChatErrorOptions & { status?: number } = {}) {
@@ -107,6 +216,7 @@ export class PortalUnavailableError extends S5ChatError {
 
 /** Transient: the call did not finish within its time budget. */
 export class TimeoutError extends S5ChatError {
+  static override readonly code = 'TIMEOUT' as const;
   override name = 'TimeoutError';
   readonly timeoutMs?: number;
   constructor(shortMessage: string, opts: S5ChatErrorOptions & { timeoutMs?: number } = {}) {
@@ -115,10 +225,19 @@ export class TimeoutError extends S5ChatError {
   }
 }
 
+/** Which rule a seed phrase broke (for programs; the message says it for people). */
+export type SeedPhraseProblem = 'not-a-string' | 'word-count' | 'short-word' | 'unknown-word' | 'word-13-range' | 'checksum';
+
 export class InvalidSeedPhraseError extends S5ChatError {
+  static override readonly code = 'INVALID_SEED_PHRASE' as const;
   override name = 'InvalidSeedPhraseError';
-  constructor(shortMessage: string, opts: S5ChatErrorOptions = {}) {
+  readonly problem?: SeedPhraseProblem;
+  /** The reference implementation's (s5.js) text for the same rejection, when there is one. */
+  readonly s5jsMessage?: string;
+  constructor(shortMessage: string, opts: S5ChatErrorOptions & { problem?: SeedPhraseProblem; s5jsMessage?: string } = {}) {
     super('INVALID_SEED_PHRASE', shortMessage, opts);
+    if (opts.problem !== undefined) this.problem = opts.problem;
+    if (opts.s5jsMessage !== undefined) this.s5jsMessage = opts.s5jsMessage;
   }
 }
 
@@ -127,17 +246,22 @@ export interface ValidationIssue {
   message: string;
 }
 
-/** Bad input: lists every offending field. Nothing was written. */
+/** Bad input: lists every offending field (`issues`). Nothing was written. */
 export class ValidationError extends S5ChatError {
+  static override readonly code = 'VALIDATION' as const;
   override name = 'ValidationError';
   readonly issues: ValidationIssue[];
   constructor(issues: ValidationIssue[] | string, opts: S5ChatErrorOptions & { shortMessage?: string } = {}) {
     const list = typeof issues === 'string' ? [{ path: '', message: issues }] : issues;
-    super(
-      'VALIDATION',
-      opts.shortMessage ?? (list.length === 1 ? `Invalid input: ${fmtIssue(list[0]!)}` : `Invalid input (${list.length} issues).`),
-      { details: opts.details ?? list.map(fmtIssue).join('; '), cause: opts.cause },
-    );
+    // One issue fits the short message; several go to the details, listed once.
+    const short =
+      opts.shortMessage ?? (list.length === 1 ? `Invalid input: ${fmtIssue(list[0]!)}` : `Invalid input (${list.length} issues).`);
+    const listed = list.map(fmtIssue).join('; ');
+    const details = opts.details ?? (short.includes(listed) ? undefined : listed);
+    const o: S5ChatErrorOptions = {};
+    if (details !== undefined) o.details = details;
+    if (opts.cause !== undefined) o.cause = opts.cause;
+    super('VALIDATION', short, o);
     this.issues = list;
   }
 }
@@ -147,6 +271,7 @@ function fmtIssue(i: ValidationIssue): string {
 }
 
 export class DecryptionError extends S5ChatError {
+  static override readonly code = 'DECRYPTION_FAILED' as const;
   override name = 'DecryptionError';
   constructor(shortMessage: string, opts: S5ChatErrorOptions = {}) {
     super('DECRYPTION_FAILED', shortMessage, opts);
@@ -154,6 +279,7 @@ export class DecryptionError extends S5ChatError {
 }
 
 export class AbortError extends S5ChatError {
+  static override readonly code = 'ABORTED' as const;
   override name = 'AbortError';
   constructor(shortMessage = 'The operation was aborted.', opts: S5ChatErrorOptions = {}) {
     super('ABORTED', shortMessage, opts);
@@ -165,6 +291,7 @@ export class AbortError extends S5ChatError {
  * a portal that sends an oversized body would do so again, so the retry policy must not repeat it.
  */
 export class ResponseTooLargeError extends S5ChatError {
+  static override readonly code = 'RESPONSE_TOO_LARGE' as const;
   override name = 'ResponseTooLargeError';
   readonly maxBytes: number;
   constructor(maxBytes: number, opts: S5ChatErrorOptions = {}) {

@@ -1,4 +1,6 @@
-import { secp256k1 } from '@noble/curves/secp256k1.js';
+// @noble/secp256k1 (the compact sibling of @noble/curves): we only recover public keys, and it is
+// a fraction of the bundle size.
+import { Point as Secp256k1Point, recoverPublicKey, Signature as Secp256k1Signature } from '@noble/secp256k1';
 import { keccak_256 } from '@noble/hashes/sha3.js';
 import { AuthError, ValidationError } from './errors.js';
 import { assertBytes, bytesToHex, concatBytes, copyBytes, hexToBytes, utf8ToBytes } from './encoding/bytes.js';
@@ -68,8 +70,9 @@ export function recoverEip191Address(message: string, signatureHex: string): str
     recovery ^= 1;
   }
   try {
-    const point = new secp256k1.Signature(r, s, recovery).recoverPublicKey(eip191Hash(message));
-    const uncompressed = point.toBytes(false);
+    const recovered = new Secp256k1Signature(r, s, recovery).toBytes('recovered');
+    const compressed = recoverPublicKey(recovered, eip191Hash(message), { prehash: false });
+    const uncompressed = Secp256k1Point.fromBytes(compressed).toBytes(false);
     return '0x' + bytesToHex(keccak_256(uncompressed.subarray(1)).subarray(12));
   } catch (cause) {
     throw new ValidationError([{ path: 'signature', message: 'signature does not recover to a public key' }], { cause });

@@ -52,9 +52,13 @@ describe('p2pUrlFor', () => {
   });
 });
 
-describe('P2P client against the devnode', () => {
+// `dart` = the Dart HEAD profile: /s5/p2p only for Host = its domain (127.0.0.1:port), uriCount 1 +
+// its URI in HandshakeDone, then AnnouncePeers.
+describe.each(['devnode', 'dart'] as const)('P2P client against the %s profile', (profile) => {
   it('handshakes, receives pushed entries of watched keys only, on one socket, and reconnects after a restart', async () => {
-    node = await startDevnode({ port: 0, dataDir });
+    await node?.stop();
+    const dir = join(dataDir, profile);
+    node = await startDevnode({ port: 0, dataDir: dir, profile, timeScale: 0.005 });
     const port = Number(new URL(node.url).port);
     const writer = new PortalClient({ portalUrl: node.url, identity, timeoutMs: 3000 });
     const [a, b, other] = [key('a'), key('b'), key('other')];
@@ -71,6 +75,7 @@ describe('P2P client against the devnode', () => {
       expect(node.stats().p2p.handshakes).toBe(1);
       expect(node.stats().p2p.connections).toBe(1); // one socket for both keys
       expect(client.node?.nodeId).toEqual(node.nodeId);
+      if (profile === 'dart') expect(client.node?.uris).toEqual([`ws://127.0.0.1:${port}/s5/p2p`]);
 
       await writer.registrySet(entry(a, 1));
       await writer.registrySet(entry(other, 1));
@@ -83,7 +88,7 @@ describe('P2P client against the devnode', () => {
 
       await node.stop();
       await waitFor(() => client.state !== 'connected');
-      node = await startDevnode({ port, dataDir });
+      node = await startDevnode({ port, dataDir: dir, profile, timeScale: 0.005 });
       await waitFor(() => client.state === 'connected');
       const writer2 = new PortalClient({ portalUrl: node.url, identity, timeoutMs: 3000 });
       await writer2.registrySet(entry(b, 2));
@@ -100,7 +105,7 @@ describe('P2P client against the devnode', () => {
   });
 
   it('closes the socket when the last watcher leaves', async () => {
-    node ??= await startDevnode({ port: 0 });
+    node ??= await startDevnode({ port: 0, profile, timeScale: 0.005 });
     const client = new P2PClient({ portalUrl: node.url });
     const off = client.watch(key('c').publicKey, () => undefined);
     await waitFor(() => client.state === 'connected');
@@ -108,23 +113,22 @@ describe('P2P client against the devnode', () => {
     expect(client.state).toBe('idle');
     client.close();
   });
+});
 
-  it("says 'unavailable' with a typed error where the portal has no /s5/p2p (404)", async () => {
-    // A plain HTTP server answering every upgrade with 404, as a Dart node without a domain does.
-    const { createServer } = await import('node:http');
-    const server = createServer((_, res) => res.writeHead(404).end('404 not found'));
-    server.on('upgrade', (_req, socket) => socket.end('HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n'));
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+describe('a portal without P2P', () => {
+  it("says 'unavailable' with a typed error: dart-0.14 on Host localhost serves HTTP but no /s5/p2p (404)", async () => {
+    const old = await startDevnode({ port: 0, profile: 'dart-0.14', timeScale: 0.005 });
+    const url = `http://localhost:${new URL(old.url).port}`;
     const errors: unknown[] = [];
     const client = new P2PClient({ portalUrl: url, reconnectInitialMs: 20, reconnectMaxMs: 50, onError: (e) => errors.push(e) });
     client.watch(key('d').publicKey, () => undefined);
     try {
       await waitFor(() => client.state === 'unavailable');
       expect(errors).toContainEqual(expect.objectContaining({ code: 'P2P_UNAVAILABLE' }));
+      expect(client.stats().handshakes).toBe(0);
     } finally {
       client.close();
-      await new Promise((r) => server.close(r));
+      await old.stop();
     }
   });
 });

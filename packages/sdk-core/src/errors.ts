@@ -4,7 +4,25 @@
  */
 import { S5ChatError, type S5ChatErrorOptions } from '@s5chat/s5';
 
-export { S5ChatError, ValidationError, isS5ChatError } from '@s5chat/s5';
+export {
+  S5ChatError,
+  ValidationError,
+  InvalidSeedPhraseError,
+  RevisionTooLowError,
+  NotFoundError,
+  AuthError,
+  PortalUnavailableError,
+  TimeoutError,
+  DecryptionError,
+  AbortError,
+  isS5ChatError,
+  S5CHAT_ERROR_BRAND,
+  type S5ChatErrorCode,
+  type S5ChatErrorDetails,
+  type S5ChatErrorOptions,
+  type SeedPhraseProblem,
+  type ValidationIssue,
+} from '@s5chat/s5';
 
 /**
  * The write could not be committed: every attempt lost the registry race (`attempts` of them), or
@@ -12,6 +30,7 @@ export { S5ChatError, ValidationError, isS5ChatError } from '@s5chat/s5';
  * and `currentRevision` says what the node holds, like an HTTP 409.
  */
 export class RevisionConflictError extends S5ChatError {
+  static override readonly code = 'REVISION_CONFLICT' as const;
   override name = 'RevisionConflictError';
   readonly conversationId: string;
   readonly attempts: number;
@@ -30,7 +49,7 @@ export class RevisionConflictError extends S5ChatError {
       args.expectedRevision !== undefined
         ? `Conversation "${args.conversationId}" is at revision ${args.currentRevision ?? args.lastSeenRevision}, expected ${args.expectedRevision}.`
         : `Conversation "${args.conversationId}" could not be written after ${args.attempts} attempts (revision conflict).`;
-    const opts: S5ChatErrorOptions = { details: `lastSeenRevision=${args.lastSeenRevision}` };
+    const opts: S5ChatErrorOptions = { details: { lastSeenRevision: args.lastSeenRevision } };
     if (args.cause !== undefined) opts.cause = args.cause;
     super('REVISION_CONFLICT', short, opts);
     this.conversationId = args.conversationId;
@@ -43,14 +62,13 @@ export class RevisionConflictError extends S5ChatError {
 
 /** A lock waiter gave up after `timeoutMs`; it never runs and never holds the lock afterwards. */
 export class LockTimeoutError extends S5ChatError {
+  static override readonly code = 'LOCK_TIMEOUT' as const;
   override name = 'LockTimeoutError';
   readonly key: string;
   readonly timeoutMs: number;
   readonly holder?: string;
   constructor(key: string, timeoutMs: number, holder?: string) {
-    super('LOCK_TIMEOUT', `Timed out after ${timeoutMs} ms waiting for the lock on "${key}".`, {
-      details: holder ? `held by ${holder}` : undefined,
-    } as S5ChatErrorOptions);
+    super('LOCK_TIMEOUT', `Timed out after ${timeoutMs} ms waiting for the lock on "${key}".`, holder ? { details: { holder } } : {});
     this.key = key;
     this.timeoutMs = timeoutMs;
     if (holder !== undefined) this.holder = holder;
@@ -63,6 +81,7 @@ export class LockTimeoutError extends S5ChatError {
  * segment whose count does not match. Never silently repaired.
  */
 export class IntegrityError extends S5ChatError {
+  static override readonly code = 'INTEGRITY' as const;
   override name = 'IntegrityError';
   readonly conversationId?: string;
   constructor(shortMessage: string, opts: S5ChatErrorOptions & { conversationId?: string } = {}) {
@@ -76,12 +95,13 @@ export class IntegrityError extends S5ChatError {
  * turned into "empty": the read (and any write that needed it) fails with this error.
  */
 export class DataMissingError extends S5ChatError {
+  static override readonly code = 'DATA_MISSING' as const;
   override name = 'DataMissingError';
   readonly conversationId: string;
   readonly blob: string;
   constructor(conversationId: string, what: 'head' | 'segment' | 'index', blob: string, cause?: unknown) {
     super('DATA_MISSING', `The ${what} blob of "${conversationId}" could not be read.`, {
-      details: `blob ${blob}`,
+      details: { blob },
       cause,
     });
     this.conversationId = conversationId;
@@ -91,6 +111,7 @@ export class DataMissingError extends S5ChatError {
 
 /** A metadata update addressed a conversation that was deleted (it is not silently resurrected). */
 export class ConversationDeletedError extends S5ChatError {
+  static override readonly code = 'CONVERSATION_DELETED' as const;
   override name = 'ConversationDeletedError';
   readonly conversationId: string;
   constructor(conversationId: string) {
@@ -101,6 +122,7 @@ export class ConversationDeletedError extends S5ChatError {
 
 /** The StorageManager was closed; no new writes are accepted. */
 export class ClosedError extends S5ChatError {
+  static override readonly code = 'CLOSED' as const;
   override name = 'ClosedError';
   constructor() {
     super('CLOSED', 'The storage manager is closed.');

@@ -39,3 +39,5 @@ export { deriveConversationKeys, deriveIndexKeys, type DocumentKeys, type SeedDe
 export { PLAINTEXT_MAGIC } from './layout/codec.js';
 export type { Head, SegmentRef } from './layout/head.js';
 export type { S5Backend } from '@s5chat/s5';
+// What an app needs to make an identity, so one install (`@s5chat/sdk-core`) is enough.
+export { generateSeedPhrase, isValidSeedPhrase, S5Identity, type MessageSigner } from '@s5chat/s5';

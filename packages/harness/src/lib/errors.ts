@@ -65,6 +65,12 @@ export function describeError(e: unknown, context: string): ShownError {
   const detailParts: string[] = [];
   const details = field(e, 'details');
   if (typeof details === 'string') detailParts.push(details);
+  else if (details && typeof details === 'object') {
+    // S5ChatError.details is structured: free text under `text`, facts (operationId, …) as keys.
+    for (const [k, v] of Object.entries(details as Record<string, unknown>)) {
+      if (v !== undefined) detailParts.push(k === 'text' ? String(v) : `${k}=${Array.isArray(v) ? v.join(',') : String(v)}`);
+    }
+  }
   const issues = field(e, 'issues');
   if (Array.isArray(issues)) {
     for (const i of issues) detailParts.push(`${String(field(i, 'path'))}: ${String(field(i, 'message'))}`);

@@ -1,6 +1,11 @@
-import { ed25519 } from '@noble/curves/ed25519.js';
+// @noble/ed25519 rather than @noble/curves: same author and RFC 8032 rules, a third of the bundle
+// size (the SDK's browser budget, test/size in sdk-core). Its sync API needs SHA-512 wired in.
+import * as ed25519 from '@noble/ed25519';
+import { sha512 } from '@noble/hashes/sha2.js';
 import { assertBytes, copyBytes, isBytes } from '../encoding/bytes.js';
 import { toBase64Url } from '../encoding/base64url.js';
+
+ed25519.hashes.sha512 = sha512;
 
 /** Multikey prefix for Ed25519 public keys: pk33 = 0xed ‖ pk32 (PROTOCOL §1). */
 export const MULTIKEY_ED25519 = 0xed;

@@ -252,7 +252,7 @@ export class P2PClient {
     socket.onerror = (ev) => {
       const cause = (ev as { error?: unknown } | undefined)?.error;
       if (!connected) return; // the close that follows counts the failed attempt
-      this.#report(new P2PUnavailableError(this.url, { details: `P2P socket failed: ${this.url}`, ...(cause !== undefined ? { cause } : {}) }));
+      this.#report(new P2PUnavailableError(this.url, { details: { url: this.url, text: "the connected P2P socket failed" }, ...(cause !== undefined ? { cause } : {}) }));
     };
     socket.onclose = () => {
       clearTimeout(handshakeTimer);

@@ -11,10 +11,12 @@
  * challenge cover logins from other processes.
  */
 
-interface LockManagerLike {
-  request<T>(name: string, callback: () => Promise<T>): Promise<T>;
+/** The part of the Web Locks API we use (`navigator.locks`). */
+export interface LockManagerLike {
+  request<T>(name: string, callback: (lock: unknown) => Promise<T>): Promise<T>;
+  request<T>(name: string, options: { ifAvailable: true }, callback: (lock: unknown) => Promise<T>): Promise<T>;
 }
-interface ChannelLike {
+export interface ChannelLike {
   postMessage(message: unknown): void;
   onmessage: ((ev: { data: unknown }) => void) | null;
   unref?: () => void;
@@ -28,12 +30,19 @@ export interface LoginShareEnvironment {
 }
 
 const CHANNEL_NAME = 's5chat:portal-login';
+/**
+ * How long a tab that had to wait for the lock waits for the holder's announcement: the lock is
+ * released as soon as the holder's login returns, while its BroadcastChannel message is still a
+ * queued task in the other tabs.
+ */
+const ANNOUNCEMENT_GRACE_MS = 200;
 
 /** A token cache plus the single in-flight login for one (portal, account). */
 export class LoginSlot {
   readonly key: string;
   #token: string | undefined;
   #inflight: Promise<string> | undefined;
+  readonly #waiters: (() => void)[] = [];
   readonly #env: Required<LoginShareEnvironment>;
 
   constructor(key: string, env: Required<LoginShareEnvironment>) {
@@ -48,6 +57,7 @@ export class LoginSlot {
   /** A token another tab obtained. */
   receive(token: string): void {
     this.#token = token;
+    for (const wake of this.#waiters.splice(0)) wake();
   }
 
   /** Forget `token` after the portal refused it (only if it is still the current one). */
@@ -77,8 +87,9 @@ export class LoginSlot {
 
   async #underLock(login: () => Promise<string>): Promise<string> {
     const { locks, channel } = this.#env;
-    const go = async () => {
+    const go = async (waited: boolean) => {
       // Another tab may have finished a login while we waited for the lock.
+      if (waited && this.#token === undefined) await this.#announcement(ANNOUNCEMENT_GRACE_MS);
       if (this.#token !== undefined) return this.#token;
       const token = await login();
       try {
@@ -88,46 +99,78 @@ export class LoginSlot {
       }
       return token;
     };
-    return locks ? locks.request(`s5chat-login:${this.key}`, go) : go();
+    if (!locks) return go(false);
+    const name = `s5chat-login:${this.key}`;
+    const busy = Symbol('busy');
+    const first = await locks.request(name, { ifAvailable: true }, async (lock) => (lock ? go(false) : busy));
+    if (first !== busy) return first as string;
+    return locks.request(name, () => go(true));
   }
+
+  #announcement(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.#waiters.push(done);
+    });
+  }
+
 }
 
-const shared = new Map<string, LoginSlot>();
-let defaultEnv: Required<LoginShareEnvironment> | undefined;
+/**
+ * The slots of one JavaScript realm (a tab, a worker, a Node process), connected to the other realms
+ * of the origin through `env`. One default instance uses the platform's Web Locks and BroadcastChannel.
+ */
+export class LoginShare {
+  readonly #slots = new Map<string, LoginSlot>();
+  readonly #env: Required<LoginShareEnvironment>;
 
-function platformEnv(): Required<LoginShareEnvironment> {
-  if (defaultEnv) return defaultEnv;
-  const g = globalThis as {
-    navigator?: { locks?: LockManagerLike };
-    BroadcastChannel?: new (name: string) => ChannelLike;
-  };
-  const locks = g.navigator?.locks ?? null;
-  let channel: ChannelLike | null = null;
-  if (locks && typeof g.BroadcastChannel === 'function') {
-    try {
-      channel = new g.BroadcastChannel(CHANNEL_NAME);
-      channel.unref?.();
+  constructor(env: LoginShareEnvironment = {}) {
+    const g = globalThis as {
+      navigator?: { locks?: LockManagerLike };
+      BroadcastChannel?: new (name: string) => ChannelLike;
+    };
+    const locks = env.locks === undefined ? (g.navigator?.locks ?? null) : env.locks;
+    let channel: ChannelLike | null = null;
+    if (env.channel !== undefined) channel = env.channel;
+    else if (locks && typeof g.BroadcastChannel === 'function') {
+      try {
+        channel = new g.BroadcastChannel(CHANNEL_NAME);
+      } catch {
+        channel = null;
+      }
+    }
+    if (channel) {
+      channel.unref?.(); // never keep a Node process alive for this
       channel.onmessage = (ev) => {
         const m = ev.data as { key?: unknown; token?: unknown } | null;
-        if (m && typeof m.key === 'string' && typeof m.token === 'string') shared.get(m.key)?.receive(m.token);
+        if (m && typeof m.key === 'string' && typeof m.token === 'string') this.#slots.get(m.key)?.receive(m.token);
       };
-    } catch {
-      channel = null;
     }
+    this.#env = { locks, channel };
   }
-  defaultEnv = { locks, channel };
-  return defaultEnv;
+
+  /** The slot for (portal base URL, account public key). */
+  slot(portalBase: string, accountKey: string): LoginSlot {
+    const key = `${portalBase}|${accountKey}`;
+    let slot = this.#slots.get(key);
+    if (!slot) {
+      slot = new LoginSlot(key, this.#env);
+      this.#slots.set(key, slot);
+    }
+    return slot;
+  }
 }
 
-/** The process-wide slot for (portal base URL, account public key). */
+let platformShare: LoginShare | undefined;
+
+/** The process-wide (and, in browsers, tab-spanning) slot for (portal base URL, account public key). */
 export function sharedLoginSlot(portalBase: string, accountKey: string): LoginSlot {
-  const key = `${portalBase}|${accountKey}`;
-  let slot = shared.get(key);
-  if (!slot) {
-    slot = new LoginSlot(key, platformEnv());
-    shared.set(key, slot);
-  }
-  return slot;
+  platformShare ??= new LoginShare();
+  return platformShare.slot(portalBase, accountKey);
 }
 
 /** A slot used by one client only (`shareLogin: false`, or a tokenProvider). */

@@ -76,36 +76,65 @@ export function generateSeedPhrase(): string {
  * accepts 3-letter prefixes; throws {@link InvalidSeedPhraseError} naming the offending word.
  */
 export function entropyFromSeedPhrase(phrase: string): Uint8Array {
-  if (typeof phrase !== 'string') throw new InvalidSeedPhraseError('Seed phrase must be a string.');
+  if (typeof phrase !== 'string') {
+    throw new InvalidSeedPhraseError('The seed phrase must be a string of 15 words; make one with generateSeedPhrase().', {
+      problem: 'not-a-string',
+    });
+  }
   const trimmed = phrase.trim().toLowerCase();
   const words = trimmed === '' ? [] : trimmed.split(/\s+/);
   if (words.length !== SEED_PHRASE_WORDS) {
-    throw new InvalidSeedPhraseError(`Phrase must be '${SEED_PHRASE_WORDS}' words long, was '${words.length}'`);
+    // 12/18/24 words is almost always a BIP-39 wallet phrase: say so, it is the common mistake.
+    const bip39 = [12, 18, 24].includes(words.length) ? ` (${words.length} words looks like a BIP-39 wallet phrase, which is not an S5 phrase)` : '';
+    throw new InvalidSeedPhraseError(
+      `S5 phrases have ${SEED_PHRASE_WORDS} words, this one has ${words.length}${bip39}; make one with generateSeedPhrase().`,
+      { problem: 'word-count', s5jsMessage: `Phrase must be '${SEED_PHRASE_WORDS}' words long, was '${words.length}'` },
+    );
   }
   const indices: number[] = [];
   words.forEach((word, i) => {
-    if (word.length < 3) throw new InvalidSeedPhraseError(`Word ${i + 1} is not at least 3 letters long`);
+    if (word.length < 3) {
+      throw new InvalidSeedPhraseError(`Word ${i + 1} ("${word}") is too short: every word of an S5 phrase has at least 3 letters.`, {
+        problem: 'short-word',
+        s5jsMessage: `Word ${i + 1} is not at least 3 letters long`,
+      });
+    }
     const prefix = word.slice(0, 3);
     const index = indexByPrefix.get(prefix);
     if (index === undefined) {
-      throw new InvalidSeedPhraseError(`Unrecognized prefix "${prefix}" at word ${i + 1}, not found in dictionary`);
+      throw new InvalidSeedPhraseError(
+        `Word ${i + 1} ("${word}") is not in the S5 word list (no word starts with "${prefix}"); check it for a typo.`,
+        { problem: 'unknown-word', s5jsMessage: `Unrecognized prefix "${prefix}" at word ${i + 1}, not found in dictionary` },
+      );
     }
     indices.push(index);
   });
   if (indices[ENTROPY_WORDS - 1]! >= 256) {
-    throw new InvalidSeedPhraseError('Prefix for word 13 must be found in the first 256 words of the dictionary');
+    throw new InvalidSeedPhraseError(
+      `Word 13 ("${words[ENTROPY_WORDS - 1]}") cannot be word 13 of an S5 phrase (it must be among the first 256 words of the list); check the phrase for a typo.`,
+      { problem: 'word-13-range', s5jsMessage: 'Prefix for word 13 must be found in the first 256 words of the dictionary' },
+    );
   }
   const entropy = indicesToEntropy(indices.slice(0, ENTROPY_WORDS));
   const expected = seedChecksumIndices(entropy);
   for (let c = 0; c < 2; c++) {
     const position = ENTROPY_WORDS + c;
     if (indices[position] !== expected[c]) {
-      throw new InvalidSeedPhraseError(`Word "${words[position]}" is not a valid checksum for the seed`, {
-        details: `word ${position + 1}`,
-      });
+      throw new InvalidSeedPhraseError(
+        `Word ${position + 1} ("${words[position]}") does not match the checksum of words 1-13; check the phrase for a typo.`,
+        { problem: 'checksum', s5jsMessage: `Word "${words[position]}" is not a valid checksum for the seed` },
+      );
     }
   }
   return entropy;
+}
+
+/**
+ * Throw an {@link InvalidSeedPhraseError} saying what is wrong with `phrase` (and how to get a valid
+ * one), or return normally. Use it to check user input before `createSdk({ seedPhrase })`.
+ */
+export function validateSeedPhrase(phrase: string): void {
+  entropyFromSeedPhrase(phrase);
 }
 
 /** True if `phrase` is a valid S5 seed phrase. */

@@ -3,70 +3,67 @@
  * immutable segments and carries its metadata, so an append re-uploads only this (bounded by
  * compaction) plus one small delta segment — bytes per append do not grow with the conversation.
  */
-import { z } from 'zod';
+import * as v from 'valibot';
 import { IntegrityError } from '../errors.js';
 import type { Clock } from '../merge.js';
-import { MessageSchema } from '../schemas.js';
+import { checkDocument, JsonRecordSchema, MessageSchema, objectSchema } from '../schemas.js';
 
 export const HEAD_VERSION = 1;
 
-export const SegmentRefSchema = z.object({
+const count = () => v.pipe(v.number(), v.safeInteger(), v.minValue(0));
+
+export const SegmentRefSchema = objectSchema({
   /** base64url of the segment blob's 32-byte BLAKE3 digest. */
-  hash: z.string().regex(/^[A-Za-z0-9_-]{43}$/),
+  hash: v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{43}$/)),
   /** Blob size in bytes (with padding). */
-  size: z.number().int().nonnegative(),
+  size: count(),
   /** Messages in the segment. */
-  count: z.number().int().nonnegative(),
-  firstTs: z.number(),
-  lastTs: z.number(),
+  count: count(),
+  firstTs: v.number(),
+  lastTs: v.number(),
   /** Size tier for compaction (0 = a fresh delta). */
-  level: z.number().int().nonnegative(),
+  level: count(),
 });
-export type SegmentRef = z.infer<typeof SegmentRefSchema>;
+export type SegmentRef = v.InferOutput<typeof SegmentRefSchema>;
 
-const ClockSchema = z.tuple([z.number(), z.string()]);
+const ClockSchema = v.strictTuple([v.number(), v.string()]);
 
-export const HeadSchema = z.object({
-  v: z.literal(HEAD_VERSION),
-  type: z.literal('s5chat.head'),
-  conversationId: z.string(),
+export const HeadSchema = objectSchema({
+  v: v.literal(HEAD_VERSION),
+  type: v.literal('s5chat.head'),
+  conversationId: v.string(),
   /**
    * Content lineage. Within one epoch content only grows (union), so caches apply new segments
    * incrementally; overwrite, delete and re-creation start a new epoch.
    */
-  epoch: z.string(),
-  encrypted: z.boolean(),
-  deleted: z.boolean().optional(),
-  deletedAt: z.number().optional(),
-  metadata: z.record(z.string(), z.unknown()),
-  metadataClock: z.record(z.string(), ClockSchema),
-  createdAt: z.number(),
-  updatedAt: z.number(),
-  segments: z.array(SegmentRefSchema),
-  messageCount: z.number().int().nonnegative(),
+  epoch: v.string(),
+  encrypted: v.boolean(),
+  deleted: v.optional(v.boolean()),
+  deletedAt: v.optional(v.number()),
+  metadata: JsonRecordSchema,
+  metadataClock: v.record(v.string(), ClockSchema),
+  createdAt: v.number(),
+  updatedAt: v.number(),
+  segments: v.array(SegmentRefSchema),
+  messageCount: count(),
   /** blake3 over the listed segment digests: a fingerprint of the content this head describes. */
-  contentHash: z.string(),
+  contentHash: v.string(),
   /** deviceId of the writer (diagnostics only). */
-  writer: z.string().optional(),
+  writer: v.optional(v.string()),
   /**
    * A copy of the newest delta segment's messages when they are small (the head still fits one
    * 4 KiB block): another device reading this write then needs no segment download, which halves
    * the read→set window of a write racing it.
    */
-  inline: z.object({ hash: z.string(), messages: z.array(MessageSchema) }).optional(),
+  inline: v.optional(objectSchema({ hash: v.string(), messages: v.array(MessageSchema) })),
 });
-export type Head = z.infer<typeof HeadSchema> & { metadataClock: Record<string, Clock> };
+export type Head = v.InferOutput<typeof HeadSchema> & { metadataClock: Record<string, Clock> };
 
 export function parseHead(doc: unknown, conversationId: string): Head {
-  const r = HeadSchema.safeParse(doc);
-  if (!r.success) {
-    throw new IntegrityError(`The head of "${conversationId}" is malformed.`, {
-      conversationId,
-      details: r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
-    });
-  }
-  if (r.data.conversationId !== conversationId) {
+  const r = checkDocument(HeadSchema, doc);
+  if (!r.ok) throw new IntegrityError(`The head of "${conversationId}" is malformed.`, { conversationId, details: r.details });
+  if (r.value.conversationId !== conversationId) {
     throw new IntegrityError(`The head read for "${conversationId}" belongs to another conversation.`, { conversationId });
   }
-  return r.data as Head;
+  return r.value as Head;
 }

@@ -6,25 +6,26 @@
  * applied in any order converge. Deleted conversations stay as tombstones so a late, older
  * "created" update cannot resurrect them.
  */
-import { z } from 'zod';
+import * as v from 'valibot';
 import { IntegrityError } from '../errors.js';
+import { checkDocument, objectSchema } from '../schemas.js';
 
-export const IndexEntrySchema = z.object({
-  id: z.string(),
-  title: z.string().optional(),
-  createdAt: z.number(),
-  updatedAt: z.number(),
-  deleted: z.boolean().optional(),
+export const IndexEntrySchema = objectSchema({
+  id: v.string(),
+  title: v.optional(v.string()),
+  createdAt: v.number(),
+  updatedAt: v.number(),
+  deleted: v.optional(v.boolean()),
   /** Conversation revision this entry reflects. */
-  rev: z.number().int().nonnegative(),
+  rev: v.pipe(v.number(), v.safeInteger(), v.minValue(0)),
 });
-export type IndexEntry = z.infer<typeof IndexEntrySchema>;
+export type IndexEntry = v.InferOutput<typeof IndexEntrySchema>;
 
-export const IndexDocSchema = z.object({
-  v: z.literal(1),
-  type: z.literal('s5chat.index'),
-  encrypted: z.boolean(),
-  entries: z.array(IndexEntrySchema),
+export const IndexDocSchema = objectSchema({
+  v: v.literal(1),
+  type: v.literal('s5chat.index'),
+  encrypted: v.boolean(),
+  entries: v.array(IndexEntrySchema),
 });
 
 export interface IndexOp {
@@ -37,13 +38,9 @@ export interface IndexOp {
 }
 
 export function parseIndex(doc: unknown): IndexEntry[] {
-  const r = IndexDocSchema.safeParse(doc);
-  if (!r.success) {
-    throw new IntegrityError('The conversation index is malformed.', {
-      details: r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
-    });
-  }
-  return r.data.entries;
+  const r = checkDocument(IndexDocSchema, doc);
+  if (!r.ok) throw new IntegrityError('The conversation index is malformed.', { details: r.details });
+  return r.value.entries;
 }
 
 /** Apply updates; returns the new entry list and whether anything changed. */

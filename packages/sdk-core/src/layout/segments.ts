@@ -3,19 +3,19 @@
  * changed messages. Each segment names its conversation inside the (encrypted) document, and the
  * reader checks it, so a segment swapped in from another conversation is refused.
  */
-import { z } from 'zod';
+import * as v from 'valibot';
 import { BlobId, toBase64Url } from '@s5chat/s5';
 import { IntegrityError } from '../errors.js';
-import { MessageSchema, type Message } from '../schemas.js';
+import { checkDocument, MessageSchema, objectSchema, type Message } from '../schemas.js';
 import { encodeDocument } from './codec.js';
 import type { SegmentRef } from './head.js';
 
-export const SegmentSchema = z.object({
-  v: z.literal(1),
-  type: z.literal('s5chat.segment'),
-  conversationId: z.string(),
-  encrypted: z.boolean(),
-  messages: z.array(MessageSchema),
+export const SegmentSchema = objectSchema({
+  v: v.literal(1),
+  type: v.literal('s5chat.segment'),
+  conversationId: v.string(),
+  encrypted: v.boolean(),
+  messages: v.array(MessageSchema),
 });
 
 /**
@@ -65,23 +65,20 @@ export function buildSegment(
 }
 
 export function parseSegment(doc: unknown, conversationId: string, ref: SegmentRef): Message[] {
-  const r = SegmentSchema.safeParse(doc);
-  if (!r.success) {
-    throw new IntegrityError(`A segment of "${conversationId}" is malformed.`, {
-      conversationId,
-      details: r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
-    });
+  const r = checkDocument(SegmentSchema, doc);
+  if (!r.ok) {
+    throw new IntegrityError(`A segment of "${conversationId}" is malformed.`, { conversationId, details: r.details });
   }
-  if (r.data.conversationId !== conversationId) {
+  if (r.value.conversationId !== conversationId) {
     throw new IntegrityError(`A segment listed by "${conversationId}" belongs to another conversation.`, {
       conversationId,
       details: `segment ${ref.hash}`,
     });
   }
-  if (r.data.messages.length !== ref.count) {
-    throw new IntegrityError(`A segment of "${conversationId}" holds ${r.data.messages.length} messages, its head says ${ref.count}.`, {
+  if (r.value.messages.length !== ref.count) {
+    throw new IntegrityError(`A segment of "${conversationId}" holds ${r.value.messages.length} messages, its head says ${ref.count}.`, {
       conversationId,
     });
   }
-  return r.data.messages;
+  return r.value.messages;
 }

@@ -1,9 +1,11 @@
-import { P2PClient, type RegistryEntry, type S5Backend } from '@s5chat/s5';
+import { P2PClient, ValidationError, type RegistryEntry, type S5Backend } from '@s5chat/s5';
 import { deriveConversationKeys, deriveIndexKeys, type SeedDeriver } from '../layout/keys.js';
 import { assertConversationId, type ConversationSummary } from '../schemas.js';
 import { stableStringify } from '../merge.js';
 import { diffSnapshot, emptyBaseline, type Baseline } from './diff.js';
 import { KeyFeed } from './key-feed.js';
+import type { StorageEvents } from '../events.js';
+import type { ConversationState } from '../ops.js';
 import type { ConversationsWatchEvent, LiveOptions, LiveSnapshot, WatchEvent, WatchOptions } from './types.js';
 
 export interface LiveHubOptions extends LiveOptions {
@@ -13,10 +15,11 @@ export interface LiveHubOptions extends LiveOptions {
   read: (conversationId: string, entry: RegistryEntry | null) => Promise<LiveSnapshot>;
   /** The conversation list as listConversations returns it. */
   list: () => Promise<ConversationSummary[]>;
-  /** Another tab committed (the manager's 'remote' event). */
-  onRemote: (fn: (e: { conversationId: string; revision: number }) => void) => () => void;
-  /** This manager committed (the 'saved' event): its own writes are never reported to its watchers. */
-  onSaved: (fn: (e: { conversationId: string; revision: number; kind: string }) => void) => () => void;
+  /**
+   * The manager's events: 'remote' (another tab committed) and 'saved' (this manager committed:
+   * its own writes are never reported to its watchers).
+   */
+  on: <K extends 'remote' | 'saved'>(event: K, fn: (e: StorageEvents[K]) => void) => () => void;
   onError: (conversationId: string, error: unknown) => void;
 }
 
@@ -67,14 +70,14 @@ export class LiveHub {
   constructor(o: LiveHubOptions) {
     this.#o = o;
     this.#offs.push(
-      o.onRemote(({ conversationId, revision }) => {
+      o.on('remote', ({ conversationId, revision }) => {
         const w = conversationId === INDEX ? undefined : this.#watched.get(conversationId);
         if (w) {
           w.tabRevision = Math.max(w.tabRevision, revision);
           this.#readNow(conversationId);
         }
       }),
-      o.onSaved(({ conversationId, revision, kind }) => {
+      o.on('saved', ({ conversationId, revision, kind }) => {
         if (kind === 'index' && this.#list) this.#list.own = Math.max(this.#list.own, revision);
         const w = this.#watched.get(conversationId);
         if (w && kind !== 'index') w.own.add(revision);
@@ -84,7 +87,7 @@ export class LiveHub {
 
   watch(conversationId: string, fn: (e: WatchEvent) => void, opts: WatchOptions = {}): () => void {
     const id = assertConversationId(conversationId);
-    if (typeof fn !== 'function') throw new TypeError('watch: listener must be a function');
+    if (typeof fn !== 'function') throw new ValidationError([{ path: 'listener', message: 'expected a function' }]);
     let w = this.#watched.get(id);
     const listener: Listener = { fn, baseline: emptyBaseline(), silent: opts.initial === false };
     if (!w) {
@@ -106,7 +109,7 @@ export class LiveHub {
   }
 
   watchConversations(fn: (e: ConversationsWatchEvent) => void): () => void {
-    if (typeof fn !== 'function') throw new TypeError('watchConversations: listener must be a function');
+    if (typeof fn !== 'function') throw new ValidationError([{ path: 'listener', message: 'expected a function' }]);
     if (!this.#list) {
       const pk = deriveIndexKeys(this.#o.identity).keyPair.publicKey;
       const list = { listeners: new Map(), latest: -1, own: 0, busy: false } as unknown as ListWatch;
@@ -256,3 +259,9 @@ export class LiveHub {
 }
 
 type KeyFeedSubscribe = (pk: Uint8Array, onEntry: (e: RegistryEntry) => void, o: { onError: (e: unknown) => void }) => () => void;
+
+/** What a watcher diffs, from a stored state. */
+export function liveSnapshot(state: ConversationState): LiveSnapshot {
+  const { revision, exists, deleted, messages } = state;
+  return { revision, exists, deleted, messages, metadata: state.metadata.values };
+}

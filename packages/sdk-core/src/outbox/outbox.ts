@@ -58,6 +58,21 @@ export class Outbox {
   readonly #loaded: Promise<void>;
   readonly #offOnline: (() => void) | undefined;
 
+  /** The manager's outbox: none when the setting resolved to no store (outbox: false). */
+  static create(
+    store: OutboxStore | null,
+    o: Omit<OutboxOptions, 'store' | 'retryInitialMs' | 'retryMaxMs'> & { retry?: { initialMs?: number; maxMs?: number } | undefined },
+  ): Outbox | null {
+    if (!store) return null;
+    const { retry, ...rest } = o;
+    return new Outbox({
+      ...rest,
+      store,
+      ...(retry?.initialMs !== undefined ? { retryInitialMs: retry.initialMs } : {}),
+      ...(retry?.maxMs !== undefined ? { retryMaxMs: retry.maxMs } : {}),
+    });
+  }
+
   constructor(o: OutboxOptions) {
     this.#o = o;
     const nav = (globalThis as { navigator?: { locks?: OutboxLockManager } }).navigator;
@@ -172,10 +187,11 @@ export class Outbox {
     };
   }
 
+  /** The store is the truth: add what others queued, forget what another instance already sent. */
   async #refresh(): Promise<void> {
-    for (const r of await this.#o.store.list()) {
-      if (r.owner === this.#o.owner && !this.#records.has(r.operationId)) this.#records.set(r.operationId, r);
-    }
+    const stored = new Map((await this.#o.store.list()).filter((r) => r.owner === this.#o.owner).map((r) => [r.operationId, r]));
+    for (const id of [...this.#records.keys()]) if (!stored.has(id) && !this.#sending.has(id)) this.#records.delete(id);
+    for (const [id, r] of stored) if (!this.#records.has(id)) this.#records.set(id, r);
   }
 
   #schedule(): void {

@@ -4,12 +4,12 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDevnode, type Devnode } from '@s5chat/devnode';
-import type { ConversationsWatchEvent, LiveTransportMode, WatchEvent } from '../../src/index.js';
+import type { BroadcastChannelLike, ConversationsWatchEvent, LiveTransportMode, WatchEvent } from '../../src/index.js';
 import { slowTokens, twoDevices, waitFor } from './support.js';
 
 let node: Devnode;
 beforeAll(async () => {
-  node = await startDevnode({ port: 0 });
+  node = await startDevnode({ port: 0, profile: (process.env.S5CHAT_TEST_PROFILE as 'dart' | undefined) ?? 'devnode', timeScale: 0.005 });
 });
 afterAll(async () => {
   await node?.stop();
@@ -18,6 +18,7 @@ afterAll(async () => {
 const modes: { mode: LiveTransportMode; live: Record<string, unknown> }[] = [
   { mode: 'p2p', live: { transport: 'p2p' } },
   { mode: 'poll', live: { transport: 'poll', pollMinMs: 50, pollMaxMs: 200 } },
+  { mode: 'subscription', live: { transport: 'subscription' } },
 ];
 
 describe.each(modes)('watch across two devices over $mode', ({ mode, live }) => {
@@ -106,7 +107,7 @@ describe('one P2P socket per portal', () => {
 describe('another tab', () => {
   it("reports a commit of another tab (BroadcastChannel) with source 'tab'", async () => {
     // Polling practically off: only the tab announcement can trigger the read.
-    const crossTab = { locks: null, createChannel: (name: string) => new BroadcastChannel(name), channelName: `tabs-${Date.now()}` };
+    const crossTab = { locks: null, createChannel: (name: string) => new BroadcastChannel(name) as unknown as BroadcastChannelLike, channelName: `tabs-${Date.now()}` };
     const { a, b, close } = await twoDevices(node.url, { storage: { crossTab }, live: { transport: 'poll', pollMinMs: 60_000, pollMaxMs: 60_000 } });
     try {
       const events: WatchEvent[] = [];
@@ -118,5 +119,54 @@ describe('another tab', () => {
     } finally {
       await close();
     }
+  });
+});
+
+describe("transport 'auto'", () => {
+  const registryGets = () => node.stats().requests.byRoute['GET /s5/registry'] ?? 0;
+
+  it('uses the P2P push while its socket is connected: no polling while nothing changes', async () => {
+    const { a, b, close } = await twoDevices(node.url, { live: { pollMinMs: 50, pollMaxMs: 50 } });
+    try {
+      const events: WatchEvent[] = [];
+      b.storage.watch('auto-p2p', (e) => events.push(e));
+      await waitFor(() => node.stats().p2p.handshakes > 0 && registryGets() > 0);
+      await new Promise((r) => setTimeout(r, 300));
+      const idleFrom = registryGets();
+      await new Promise((r) => setTimeout(r, 600)); // twelve poll intervals
+      expect(registryGets()).toBe(idleFrom);
+      await a.storage.appendMessage('auto-p2p', { id: 'pushed', role: 'user', content: 'over P2P' });
+      await waitFor(() => events.some((e) => e.messages.some((m) => m.id === 'pushed')), 10_000, 'pushed message');
+    } finally {
+      await close();
+    }
+  });
+
+  it('falls back when the portal has no P2P (nothing listens at the peer URI): still delivers', async () => {
+    const dead = await startDevnode({ port: 0 });
+    const deadUrl = `ws://127.0.0.1:${new URL(dead.url).port}/s5/p2p`;
+    await dead.stop();
+    const { a, b, close } = await twoDevices(node.url, {}, { live: { p2pUrl: deadUrl, pollMinMs: 100, pollMaxMs: 400 } });
+    try {
+      const events: WatchEvent[] = [];
+      b.storage.watch('auto-fallback', (e) => events.push(e));
+      await a.storage.appendMessage('auto-fallback', { id: 'f1', role: 'user', content: 'one' });
+      await waitFor(() => events.some((e) => e.messages.some((m) => m.id === 'f1')), 10_000, 'f1');
+      await a.storage.appendMessage('auto-fallback', { id: 'f2', role: 'user', content: 'two' });
+      await waitFor(() => events.some((e) => e.messages.some((m) => m.id === 'f2')), 10_000, 'f2');
+    } finally {
+      await close();
+    }
+  });
+});
+
+describe('bad input', () => {
+  it('a bad conversation id or listener is a typed ValidationError; a closed manager refuses with CLOSED', async () => {
+    const { b, close } = await twoDevices(node.url, { live: { transport: 'poll' } });
+    expect(() => b.storage.watch('not a valid id!', () => undefined)).toThrow(expect.objectContaining({ code: 'VALIDATION' }));
+    expect(() => b.storage.watch('ok', 'nope' as never)).toThrow(expect.objectContaining({ code: 'VALIDATION' }));
+    expect(() => b.storage.watchConversations(undefined as never)).toThrow(expect.objectContaining({ code: 'VALIDATION' }));
+    await close();
+    expect(() => b.storage.watch('ok', () => undefined)).toThrow(expect.objectContaining({ code: 'CLOSED' }));
   });
 });

@@ -111,6 +111,9 @@ export function dartProfile(variant: DartVariant, ctx: ProfileContext): PortalPr
     name: variant.profile,
     router: r,
     maxInFlight: ALFRED_SLOTS,
+    // `_server.idleTimeout = Duration(seconds: 1)` (http_api.dart:841): clients must survive a reset
+    // of a reused socket.
+    keepAliveTimeoutMs: 1000,
     commonHeaders: dartCors,
     preflight: () => empty(204, { 'cache-control': 'public, max-age=86400' }),
     notFound: () => text(404, '404 not found'),

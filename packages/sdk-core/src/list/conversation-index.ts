@@ -1,0 +1,197 @@
+/**
+ * The conversation list (`listConversations`): one document under its own registry key, written
+ * through the same revision-safe loop as conversations, only on create, delete and title change.
+ * If an update fails the conversation itself is still durable: the entry is marked dirty and
+ * repaired in the background (and with the conversation's next write).
+ */
+import { bytesToUtf8, createRegistryEntry, fromBase64Url, isS5ChatError, revisionRetryDelays, toBase64Url, utf8ToBytes, ValidationError } from '@s5chat/s5';
+import { DataMissingError } from '../errors.js';
+import type { GroupCommitter, Settled } from '../group-commit.js';
+import { LruCache } from '../layout/cache.js';
+import { decodeDocument, encodeDocument } from '../layout/codec.js';
+import { applyIndexOps, parseIndex, type IndexEntry, type IndexOp } from '../layout/index-doc.js';
+import { decodePointer, deriveIndexKeys, encodePointer, type DocumentKeys, type SeedDeriver } from '../layout/keys.js';
+import type { KeyedMutex } from '../concurrency/keyed-mutex.js';
+import type { MaintenanceTracker } from '../maintenance/tracker.js';
+import type { ApplyResult, ConversationState } from '../ops.js';
+import { ListOptionsSchema, parseOrThrow, type ConversationSummary, type ListOptions, type StorageResult } from '../schemas.js';
+import { onRegistrySetError } from '../write/conflicts.js';
+import { INDEX_KEY, type Item, type WriteDeps } from '../write/types.js';
+
+export interface ConversationIndexDeps extends WriteDeps {
+  identity: SeedDeriver;
+  encrypted: boolean;
+  locks: KeyedMutex;
+  committer: () => GroupCommitter<Item, StorageResult>;
+  maintenance: MaintenanceTracker;
+}
+
+/** The list entry a conversation's state implies. */
+export function indexOpFor(id: string, s: Pick<ApplyResult | ConversationState, 'exists' | 'createdAt' | 'updatedAt' | 'metadata'>, revision: number): IndexOp {
+  const op: IndexOp = { id, revision, exists: s.exists, createdAt: s.createdAt, updatedAt: s.updatedAt };
+  const title = s.metadata.values.title;
+  if (s.exists && typeof title === 'string') op.title = title;
+  return op;
+}
+
+export class ConversationIndex {
+  readonly #d: ConversationIndexDeps;
+  readonly #heads = new LruCache<IndexEntry[]>(8 * 1024 * 1024);
+  readonly #dirty = new Set<string>();
+  #keys?: DocumentKeys;
+  #repair?: Promise<void>;
+
+  constructor(deps: ConversationIndexDeps) {
+    this.#d = deps;
+  }
+
+  isDirty(conversationId: string): boolean {
+    return this.#dirty.has(conversationId);
+  }
+
+  /** Update the entry of `conversationId` after a write; failures mark it dirty (never thrown). */
+  async update(conversationId: string, a: ApplyResult, revision: number): Promise<void> {
+    try {
+      await this.#d.committer().submit(INDEX_KEY, { target: 'index', op: indexOpFor(conversationId, a, revision) });
+      this.#dirty.delete(conversationId);
+    } catch (error) {
+      this.#dirty.add(conversationId);
+      this.#d.events.emit('error', { conversationId, error, during: 'index', operations: 1 });
+      this.#scheduleRepair();
+    }
+  }
+
+  /**
+   * Re-derive list entries of conversations whose index update failed, from their stored state, a
+   * few times with growing pauses. Maintenance: tracked by flush(), failures go to 'error'.
+   */
+  #scheduleRepair(): void {
+    const d = this.#d;
+    if (this.#repair || d.maintenance.closed) return;
+    const task = (async () => {
+      for (let round = 1; round <= 3 && this.#dirty.size > 0; round++) {
+        await d.sleep(500 * round);
+        for (const id of [...this.#dirty]) {
+          const keys = d.registry.keysFor(id);
+          const { state } = await d.reader.read(id, keys, await d.registry.get(id, keys));
+          try {
+            await d.committer().submit(INDEX_KEY, { target: 'index', op: indexOpFor(id, state, state.revision) });
+            this.#dirty.delete(id);
+          } catch {
+            // try again next round
+          }
+        }
+      }
+      if (this.#dirty.size > 0) throw new Error(`index entries still stale: ${[...this.#dirty].join(', ')}`);
+    })()
+      .catch((error: unknown) => d.events.emit('error', { conversationId: INDEX_KEY, error, during: 'index', operations: this.#dirty.size }))
+      .finally(() => {
+        this.#repair = undefined;
+      });
+    this.#repair = task;
+    d.maintenance.track(task);
+  }
+
+  #keysOnce(): DocumentKeys {
+    this.#keys ??= deriveIndexKeys(this.#d.identity);
+    return this.#keys;
+  }
+
+  async read(): Promise<{ entries: IndexEntry[]; revision: number }> {
+    const d = this.#d;
+    const keys = this.#keysOnce();
+    const entry = await d.registry.get(INDEX_KEY, keys); // same monotonic floor as conversations
+    if (!entry) return { entries: [], revision: 0 };
+    const pointer = decodePointer(entry.data, 'the conversation index');
+    const hash = toBase64Url(pointer.hash);
+    const cached = this.#heads.get(hash);
+    if (cached) return { entries: cached, revision: entry.revision };
+    let bytes: Uint8Array;
+    try {
+      bytes = await d.backend.downloadBlob(pointer);
+    } catch (e) {
+      if (isS5ChatError(e) && e.code === 'NOT_FOUND') throw new DataMissingError('#index', 'index', pointer.toString(), e);
+      throw e;
+    }
+    const { doc } = decodeDocument(bytes, keys.encryptionKey, 'conversation index');
+    const entries = parseIndex(doc);
+    this.#heads.set(hash, entries, bytes.length);
+    return { entries, revision: entry.revision };
+  }
+
+  /** Conversations, most recently updated first (keyset pagination on (updatedAt, id)). */
+  async list(options: ListOptions): Promise<{ items: ConversationSummary[]; nextCursor?: string }> {
+    const o = parseOrThrow(ListOptionsSchema, options, 'options');
+    const limit = o.limit ?? 50;
+    const { entries } = await this.read();
+    const live = entries
+      .filter((e) => !e.deleted)
+      .sort((a, b) => b.updatedAt - a.updatedAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    let start = 0;
+    if (o.cursor !== undefined) {
+      const [t, id] = decodeCursor(o.cursor);
+      // First entry strictly after (t, id) in the list order — stable under inserts.
+      start = live.findIndex((e) => e.updatedAt < t || (e.updatedAt === t && e.id > id));
+      if (start < 0) start = live.length;
+    }
+    const page = live.slice(start, start + limit);
+    const items = page.map((e) => {
+      const s: ConversationSummary = { id: e.id, createdAt: e.createdAt, updatedAt: e.updatedAt };
+      if (e.title !== undefined) s.title = e.title;
+      return s;
+    });
+    const last = page[page.length - 1];
+    return start + limit < live.length && last ? { items, nextCursor: encodeCursor(last.updatedAt, last.id) } : { items };
+  }
+
+  /** Revision-safe write of the index: same loop and schedule as conversations. */
+  async commit(items: Item[]): Promise<Settled<StorageResult>[]> {
+    const d = this.#d;
+    const ops = items.map((i) => i.op as IndexOp);
+    const result = await d.locks.runExclusive(INDEX_KEY, async () => {
+      const keys = this.#keysOnce();
+      const delays = revisionRetryDelays(d.retry);
+      let bytesUploaded = 0;
+      for (let attempt = 1; ; attempt++) {
+        const { entries, revision } = await this.read();
+        const next = applyIndexOps(entries, ops);
+        const base = { conversationId: INDEX_KEY, messageCount: 0, encrypted: d.encrypted, attempts: attempt, batchSize: ops.length };
+        if (!next.changed) return { ...base, revision, bytesUploaded };
+        const bytes = encodeDocument(
+          { v: 1, type: 's5chat.index', encrypted: d.encrypted, entries: next.entries },
+          d.encrypted ? keys.encryptionKey : null,
+        );
+        const id = await d.backend.uploadBlob(bytes);
+        bytesUploaded += bytes.length;
+        d.metrics.add('', 'bytesUploaded', bytes.length);
+        d.metrics.add('', 'registryWrites');
+        try {
+          await d.backend.registrySet(createRegistryEntry({ keyPair: keys.keyPair, revision: revision + 1, data: encodePointer(id) }));
+        } catch (error) {
+          await onRegistrySetError(d, error, { conversationId: INDEX_KEY, attempt, maxAttempts: delays.length + 1, delays, seenRevision: revision });
+          continue;
+        }
+        d.registry.saw(INDEX_KEY, revision + 1);
+        this.#heads.set(toBase64Url(id.hash), next.entries, bytes.length);
+        const r = { ...base, revision: revision + 1, bytesUploaded };
+        d.events.emit('saved', { ...r, kind: 'index' });
+        return r;
+      }
+    });
+    return ops.map(() => ({ ok: true, value: result }));
+  }
+}
+
+function encodeCursor(updatedAt: number, id: string): string {
+  return toBase64Url(utf8ToBytes(JSON.stringify([updatedAt, id])));
+}
+
+function decodeCursor(cursor: string): [number, string] {
+  try {
+    const v: unknown = JSON.parse(bytesToUtf8(fromBase64Url(cursor, 'cursor')));
+    if (Array.isArray(v) && v.length === 2 && typeof v[0] === 'number' && typeof v[1] === 'string') return [v[0], v[1]];
+  } catch {
+    // fall through to the typed error
+  }
+  throw new ValidationError([{ path: 'options.cursor', message: 'not a cursor returned by listConversations' }]);
+}

@@ -1,0 +1,264 @@
+/**
+ * The write loop of a conversation. `commit` is one group-commit write (lock → write → list and
+ * compaction follow-ups); `_saveConversationInternal` is the ONLY code that writes a conversation:
+ * registry read → head + segments → applyOps → upload one delta segment + one head → registry set
+ * revision+1. A lost race waits revisionRetryDelays() and re-reads + re-applies.
+ */
+import { uuidv7 } from 'uuidv7';
+import {
+  BlobId,
+  blake3,
+  concatBytes,
+  createRegistryEntry,
+  fromBase64Url,
+  revisionRetryDelays,
+  RevisionTooLowError,
+  toBase64Url,
+  utf8ToBytes,
+} from '@s5chat/s5';
+import type { KeyedMutex } from '../concurrency/keyed-mutex.js';
+import type { CrossTabCoordinator } from '../concurrency/cross-tab.js';
+import { RevisionConflictError } from '../errors.js';
+import type { Settled } from '../group-commit.js';
+import { encodeDocument } from '../layout/codec.js';
+import type { CompactionPolicy } from '../layout/compaction.js';
+import { HEAD_VERSION, type Head, type SegmentRef } from '../layout/head.js';
+import { encodePointer } from '../layout/keys.js';
+import { buildSegment, segmentLevel } from '../layout/segments.js';
+import { sameMessage } from '../merge.js';
+import { applyOps, type ApplyResult, type Op } from '../ops.js';
+import type { Message, StorageResult } from '../schemas.js';
+import { onRegistrySetError } from './conflicts.js';
+import type { WritePacer } from './pacing.js';
+import type { Item, WriteDeps, WriteOutcome } from './types.js';
+
+/** Largest head JSON that still fits one 4 KiB block of the encrypted format (4096 − 46, with margin). */
+const INLINE_HEAD_LIMIT = 4000;
+
+export interface ConversationWriterDeps extends WriteDeps {
+  locks: KeyedMutex;
+  crossTab: CrossTabCoordinator;
+  pacer: WritePacer;
+  compaction: CompactionPolicy;
+  /** The list entry follows a create, delete or rename (awaited: list visibility). */
+  updateIndex: (conversationId: string, applied: ApplyResult, revision: number) => Promise<void>;
+  indexDirty: (conversationId: string) => boolean;
+  maybeCompact: (conversationId: string, head: Head) => void;
+}
+
+export class ConversationWriter {
+  readonly #d: ConversationWriterDeps;
+
+  constructor(deps: ConversationWriterDeps) {
+    this.#d = deps;
+  }
+
+  /** One group-commit write for a conversation: lock → write → index/compaction follow-ups. */
+  async commit(conversationId: string, items: Item[]): Promise<Settled<StorageResult>[]> {
+    const d = this.#d;
+    const ops = items.map((i) => i.op as Op);
+    const encrypted = items[0]?.target === 'conversation' ? items[0].encrypted : true;
+    const keys = d.registry.keysFor(conversationId);
+    let outcome: WriteOutcome;
+    try {
+      outcome = await d.locks.runExclusive(
+        conversationId,
+        () => d.crossTab.withLock(keys.name, () => this._saveConversationInternal(conversationId, ops, encrypted)),
+        { label: `commit ${ops.length} op(s)` },
+      );
+    } catch (error) {
+      d.pacer.writeFailed(conversationId, error instanceof RevisionConflictError);
+      d.metrics.add(conversationId, 'failures');
+      d.events.emit('error', { conversationId, error, during: ops.every((o) => o.kind === 'compact') ? 'compaction' : 'commit', operations: ops.length });
+      throw error;
+    }
+    const { applied, before, result } = outcome;
+    d.pacer.writeResolved(conversationId, result.attempts, before.revision, outcome.wrote ? result.revision : null);
+    if (outcome.wrote && applied) {
+      d.crossTab.announce(keys.name, result.revision);
+      const existenceChanged = before.exists !== applied.exists || (applied.reset && applied.exists);
+      if (existenceChanged || applied.titleChanged || d.indexDirty(conversationId)) {
+        // Awaited for the callers of this write (list visibility), but the conversation is already durable.
+        await d.updateIndex(conversationId, applied, result.revision);
+      }
+      if (outcome.head) d.maybeCompact(conversationId, outcome.head);
+    }
+    for (const e of outcome.opErrors) {
+      // A refused operation fails only its own promise, but fire-and-forget callers learn of it
+      // only here: every failure reaches 'error', not just whole-write failures.
+      if (e) d.events.emit('error', { conversationId, error: e, during: 'commit', operations: 1 });
+      if (e instanceof RevisionConflictError && e.expectedRevision !== undefined) {
+        d.metrics.add(conversationId, 'conflicts');
+        d.events.emit('conflict', {
+          conversationId,
+          attempt: 1,
+          attemptedRevision: e.expectedRevision + 1,
+          currentRevision: before.revision,
+          kind: 'expected-revision',
+        });
+      }
+    }
+    return outcome.opErrors.map((e) => (e ? { ok: false, error: e } : { ok: true, value: result }));
+  }
+
+  /**
+   * The ONLY code that writes a conversation. Reads the latest head from the registry (never a
+   * cache), applies `ops`, uploads one delta segment + a head, sets revision+1. A lost race waits
+   * revisionRetryDelays() and re-reads + re-applies; after the last attempt: RevisionConflictError.
+   * Transient faults are the s5 client's job and are not retried again here.
+   */
+  async _saveConversationInternal(conversationId: string, ops: Op[], encrypted: boolean): Promise<WriteOutcome> {
+    const d = this.#d;
+    const keys = d.registry.keysFor(conversationId);
+    const delays = revisionRetryDelays(d.retry);
+    const maxAttempts = delays.length + 1;
+    const userOps = ops.filter((o) => o.kind !== 'compact').length;
+    let bytesUploaded = 0;
+    // The delta segment of an earlier attempt: reused when the re-applied delta is identical.
+    let uploaded: { ref: SegmentRef; byId: Map<string, Message>; reset: boolean } | undefined;
+    for (let attempt = 1; ; attempt++) {
+      const entry = await d.registry.get(conversationId, keys);
+      const { state } = await d.reader.read(conversationId, keys, entry);
+      const applied = applyOps(state, ops, { deviceId: d.deviceId, limits: d.limits, newEpoch: uuidv7 });
+      const base = { conversationId, encrypted, bytesUploaded, attempts: attempt, batchSize: ops.length };
+      const conflict = { conversationId, attempt, maxAttempts, delays, seenRevision: state.revision };
+      if (!applied.changed) {
+        if (d.registry.isBehind(conversationId, state.revision)) {
+          // "Nothing to do" judged on an entry older than one we already saw is not an answer: it
+          // resolves nothing. Treat it as a lost race (same schedule, same give-up), re-read and retry.
+          const stale = new RevisionTooLowError({ attemptedRevision: state.revision + 1, currentRevision: d.registry.floor(conversationId) });
+          await onRegistrySetError(d, stale, conflict);
+          continue;
+        }
+        d.metrics.add(conversationId, 'noops', userOps);
+        return {
+          result: {
+            ...base,
+            revision: state.revision,
+            messageCount: state.exists ? state.messages.size : 0,
+            // nothing stored yet: the mode this write would have used (emptyState's default says nothing)
+            encrypted: state.revision > 0 ? state.encrypted : encrypted,
+          },
+          opErrors: applied.opErrors,
+          applied,
+          before: state,
+          head: null,
+          wrote: false,
+        };
+      }
+
+      // One delta segment with only the new/changed messages (all messages after a reset).
+      let segment: { ref: SegmentRef; bytes?: Uint8Array; messages: Message[] } | undefined;
+      if (applied.exists && applied.newMessages.length > 0) {
+        if (uploaded && uploaded.reset === applied.reset && sameDelta(uploaded.byId, applied.newMessages)) {
+          segment = { ref: uploaded.ref, messages: applied.newMessages };
+        } else {
+          const level = segmentLevel(applied.newMessages.length, d.compaction.fanout);
+          const built = buildSegment(conversationId, applied.newMessages, encrypted ? keys.encryptionKey : null, level);
+          segment = { ref: built.ref, bytes: built.bytes, messages: applied.newMessages };
+        }
+      }
+      const segments = segment ? [...applied.segments, segment.ref] : applied.segments;
+      const head = this.#buildHead(conversationId, applied, segments, encrypted);
+      if (segment && applied.exists) {
+        // Inline the new delta when the head still fits one padding block (≤ 4050 bytes of plaintext).
+        const withInline: Head = { ...head, inline: { hash: segment.ref.hash, messages: segment.messages } };
+        if (utf8ToBytes(JSON.stringify(withInline)).length <= INLINE_HEAD_LIMIT) Object.assign(head, { inline: withInline.inline });
+      }
+      const headBytes = encodeDocument(head, encrypted ? keys.encryptionKey : null);
+      const uploads: Promise<BlobId>[] = [d.backend.uploadBlob(headBytes)];
+      if (segment?.bytes) uploads.push(d.backend.uploadBlob(segment.bytes));
+      const [headId] = await Promise.all(uploads);
+      const attemptBytes = headBytes.length + (segment?.bytes?.length ?? 0);
+      bytesUploaded += attemptBytes;
+      d.metrics.add(conversationId, 'bytesUploaded', attemptBytes);
+      if (segment?.bytes) {
+        uploaded = { ref: segment.ref, byId: new Map(segment.messages.map((m) => [m.id, m])), reset: applied.reset };
+      }
+
+      const next = createRegistryEntry({ keyPair: keys.keyPair, revision: state.revision + 1, data: encodePointer(headId!) });
+      d.metrics.add(conversationId, 'registryWrites');
+      try {
+        await d.backend.registrySet(next);
+      } catch (error) {
+        // While we wait, fetch what the winner wrote (head + new segments) so the re-read after the
+        // wait usually finds it cached: the next attempt's read→set window shrinks to ~2 round trips.
+        const warm = () => d.registry.get(conversationId, keys).then((e) => d.reader.read(conversationId, keys, e));
+        await onRegistrySetError(d, error, { ...conflict, warm });
+        continue;
+      }
+
+      // Durable. Remember what we wrote so the next read downloads nothing.
+      d.registry.saw(conversationId, state.revision + 1);
+      const headHash = toBase64Url(headId!.hash);
+      d.reader.remember(conversationId, head, headHash, applied.messages, segment ? { ref: segment.ref, messages: segment.messages } : undefined);
+      const result: StorageResult = {
+        conversationId,
+        revision: state.revision + 1,
+        messageCount: applied.exists ? applied.messageCount : 0,
+        encrypted,
+        bytesUploaded,
+        attempts: attempt,
+        batchSize: ops.length,
+      };
+      this.#recordSuccess(conversationId, result, applied, userOps, attempt);
+      return { result, opErrors: applied.opErrors, applied, before: state, head, wrote: true };
+    }
+  }
+
+  #recordSuccess(conversationId: string, result: StorageResult, applied: ApplyResult, userOps: number, attempt: number): void {
+    const { metrics: m, events } = this.#d;
+    if (userOps > 0) {
+      m.add(conversationId, 'writes');
+      m.add(conversationId, 'operationsCommitted', userOps);
+    }
+    if (applied.compacted > 0) m.add(conversationId, 'compactions');
+    m.add(conversationId, 'attempts', attempt);
+    if (attempt > 1) {
+      m.add(conversationId, 'writesRetried');
+      m.add(conversationId, 'writesRetriedOk');
+    }
+    if (attempt > 1 || applied.keptForeignMessages) {
+      m.add(conversationId, 'merges');
+      events.emit('merged', {
+        conversationId,
+        revision: result.revision,
+        attempt,
+        reason: attempt > 1 ? 'reapplied' : 'foreign-messages',
+      });
+    }
+    events.emit('saved', { ...result, kind: userOps > 0 ? 'commit' : 'compaction' });
+  }
+
+  #buildHead(conversationId: string, a: ApplyResult, segments: SegmentRef[], encrypted: boolean): Head {
+    const head: Head = {
+      v: HEAD_VERSION,
+      type: 's5chat.head',
+      conversationId,
+      epoch: a.epoch,
+      encrypted,
+      metadata: a.exists ? a.metadata.values : {},
+      metadataClock: a.exists ? a.metadata.clocks : {},
+      createdAt: a.createdAt,
+      updatedAt: a.updatedAt,
+      segments: a.exists ? segments : [],
+      messageCount: a.exists ? a.messageCount : 0,
+      contentHash: toBase64Url(blake3(concatBytes(...(a.exists ? segments : []).map((s) => fromBase64Url(s.hash, 'segment.hash'))))),
+      writer: this.#d.deviceId,
+    };
+    if (a.deleted) {
+      head.deleted = true;
+      if (a.deletedAt !== undefined) head.deletedAt = a.deletedAt;
+    }
+    return head;
+  }
+}
+
+function sameDelta(previous: Map<string, Message>, delta: Message[]): boolean {
+  if (previous.size !== delta.length) return false;
+  for (const m of delta) {
+    const p = previous.get(m.id);
+    if (!p || !sameMessage(p, m)) return false;
+  }
+  return true;
+}

@@ -1,0 +1,35 @@
+// The size a dApp pays for the SDK: a browser app that imports createSdk, bundled by esbuild
+// (minified, production, platform browser), must stay within the budget below. On failure the
+// message lists the inputs that take the most bytes, so the culprit is visible in the CI log.
+import { describe, expect, it } from 'vitest';
+import { formatReport, measureBrowserBundle } from './measure-bundle.js';
+
+/** Issue 15's budget for the whole app bundle (gzip, zlib default level). */
+const BUDGET_GZIP_BYTES = 60_000;
+
+// What an app's entry looks like: create the SDK from a phrase and use it. Exporting the calls keeps
+// esbuild from tree-shaking them away.
+const APP = `
+import { createSdk, generateSeedPhrase, isS5ChatError } from '@s5chat/sdk-core';
+export async function start(portalUrl: string) {
+  const sdk = await createSdk({ portalUrl, seedPhrase: generateSeedPhrase() });
+  try {
+    await sdk.storage.appendMessage('hello', { role: 'user', content: 'hi' });
+    return await sdk.loadConversation('hello');
+  } catch (e) {
+    if (isS5ChatError(e)) return e.code;
+    throw e;
+  }
+}
+`;
+
+describe('browser bundle size', () => {
+  it(`an app importing createSdk bundles to <= ${BUDGET_GZIP_BYTES} B gzip, without ws or Node built-ins`, async () => {
+    const report = await measureBrowserBundle(APP);
+    const table = formatReport(report);
+    console.log(table);
+    expect(report.code).toContain('s5chat'); // the SDK is really in there
+    expect(report.inputs.filter((p) => /(^|\/)node_modules\/(\.pnpm\/ws@[^/]+\/node_modules\/)?ws\//.test(p) || p.startsWith('node:'))).toEqual([]);
+    expect(report.gzipBytes, `over the ${BUDGET_GZIP_BYTES} B gzip budget\n${table}`).toBeLessThanOrEqual(BUDGET_GZIP_BYTES);
+  });
+});
