@@ -32,13 +32,14 @@ function niceCeil(x: number): number {
 export function TimeSeriesChart(props: TimeSeriesChartProps) {
   const { title, unit, series, goodMax, windowMs = 60_000, step = false, now, testId, width = 276, height = 110 } = props;
   const left = 34;
-  const right = 6;
-  const top = 16;
+  const right = 14;
+  const top = 22;
   const bottom = 18;
   const w = width - left - right;
   const h = height - top - bottom;
   const visible = series.filter((s) => now - s.t <= windowMs);
-  const maxV = niceCeil(Math.max(goodMax ?? 0, ...visible.map((s) => s.v), 1));
+  // Headroom above the "good" line, so it never sits on the title.
+  const maxV = niceCeil(Math.max((goodMax ?? 0) * 1.5, ...visible.map((s) => s.v), 1));
   const x = (t: number) => left + w - ((now - t) / windowMs) * w;
   const y = (v: number) => top + h - (v / maxV) * h;
   const points: string[] = [];
@@ -87,7 +88,7 @@ export function TimeSeriesChart(props: TimeSeriesChartProps) {
         {goodMax !== undefined && (
           <g>
             <line x1={left} y1={y(goodMax)} x2={left + w} y2={y(goodMax)} stroke="#16a34a" strokeDasharray="4 3" />
-            <text x={left + 3} y={y(goodMax) - 2} fontSize={9} fill="#16a34a">
+            <text x={left + w - 2} y={y(goodMax) - 3} fontSize={9} textAnchor="end" fill="#16a34a">
               good ≤ {goodMax}
             </text>
           </g>
