@@ -125,7 +125,7 @@ const installCheck = () => check('smoke: npm install the tarballs into a fresh p
   writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'smoke-app', version: '1.0.0', private: true }, null, 2));
   const extra = ['typescript@5.9.3', '@types/node@^20.19.0'];
   if (hasReact) extra.push('react@^19.2.0', '@types/react@^19.2.0');
-  await runAsync('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', ...tarballs.values(), ...extra], { cwd: app });
+  await runAsync('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error', ...tarballs.values(), ...extra], { cwd: app });
   const installed = (n) => JSON.parse(readFileSync(join(app, 'node_modules', n, 'package.json'), 'utf8'));
   for (const n of names) assert(installed(n).version === libraries.find((l) => l.manifest.name === n).manifest.version, `${n} not installed`);
   // The browser-only path must not drag ws in: only the devnode (a Node server) depends on it.
