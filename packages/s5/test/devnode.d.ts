@@ -19,8 +19,10 @@ declare module '@s5chat/devnode' {
     faults: { errors: number; conflicts: number; staleReads: number; resets: number };
     p2p: { connections: number; handshakes: number; framesIn: number; framesRejected: number };
   }
+  export type ProfileName = 'devnode' | 'dart' | 'dart-0.14' | 'lumeweb';
   export interface Devnode {
     url: string;
+    profile: ProfileName;
     p2pUrl: string;
     nodeId: Uint8Array;
     stats(): DevnodeStats;
@@ -36,8 +38,10 @@ declare module '@s5chat/devnode' {
     log?: boolean | ((line: string) => void);
     random?: () => number;
     verifyBlobsOnRead?: boolean;
-    profile?: 'devnode' | 'dart' | 'dart-0.14' | 'lumeweb';
+    profile?: ProfileName;
     registration?: 'open' | 'invite';
+    inviteTokens?: string[];
     timeScale?: number;
+    maxBlobBytes?: number;
   }): Promise<Devnode>;
 }

@@ -24,6 +24,11 @@ export interface CreateSdkOptions {
   lockTimeoutMs?: number;
   /** Passed to the PortalClient. */
   inviteCode?: string;
+  /**
+   * Passed to the PortalClient: an externally supplied portal token (e.g. `proxiedLogin` from
+   * @s5chat/s5 for cookie-only portals in browsers). The client then never logs in itself.
+   */
+  tokenProvider?: () => Promise<string>;
   timeoutMs?: number;
   /** Durable outbox: 'auto' (default: IndexedDB in browsers, files in `outboxDir`, else memory), false, or your OutboxStore. */
   outbox?: StorageManagerOptions['outbox'];
@@ -61,6 +66,7 @@ export async function createSdk(opts: CreateSdkOptions): Promise<Sdk> {
   const portalOpts: ConstructorParameters<typeof PortalClient>[0] = { portalUrl: opts.portalUrl!, identity };
   if (opts.fetch) portalOpts.fetch = opts.fetch;
   if (opts.inviteCode !== undefined) portalOpts.inviteCode = opts.inviteCode;
+  if (opts.tokenProvider !== undefined) portalOpts.tokenProvider = opts.tokenProvider;
   if (opts.timeoutMs !== undefined) portalOpts.timeoutMs = opts.timeoutMs;
   const backend = opts.backend ?? new PortalClient(portalOpts);
   const so: StorageManagerOptions = { ...(opts.storage ?? {}), backend, identity };
