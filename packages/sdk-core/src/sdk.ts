@@ -3,8 +3,8 @@
  */
 import { PortalClient, S5Identity, ValidationError, type MessageSigner, type S5Backend } from '@s5chat/s5';
 import { SessionManager } from './sessions.js';
-import { StorageManager, type RetryOptions, type StorageManagerOptions, type WriteOptions } from './storage-manager.js';
-import type { ConversationInput, Limits, StorageResult } from './schemas.js';
+import { StorageManager, type RetryOptions, type StorageManagerOptions } from './storage-manager.js';
+import type { Limits } from './schemas.js';
 
 export interface CreateSdkOptions {
   /** S5 portal (e.g. the devnode's url). Required unless `backend` is given. */
@@ -39,14 +39,37 @@ export interface CreateSdkOptions {
   storage?: Partial<Omit<StorageManagerOptions, 'backend' | 'identity'>>;
 }
 
-export interface Sdk {
+/**
+ * The calls an app makes all the time, on `sdk` itself: each is `sdk.storage`'s method bound to it
+ * (same signature, same behaviour). Everything else stays on `sdk.storage` / `sdk.sessions`.
+ * A new common StorageManager call (editMessage, deleteMessage, …)
+ * joins by adding its name here — the type follows.
+ */
+export const SDK_STORAGE_METHODS = [
+  'watch',
+  'watchConversations',
+  'appendMessage',
+  'appendMessages',
+  'saveConversation',
+  'loadConversation',
+  'listConversations',
+  'deleteConversation',
+  'updateMetadata',
+  'metrics',
+  'on',
+  'pendingWrites',
+  'flush',
+  'close',
+] as const satisfies readonly (keyof StorageManager)[];
+
+export type SdkStorageMethods = Pick<StorageManager, (typeof SDK_STORAGE_METHODS)[number]>;
+
+export interface Sdk extends SdkStorageMethods {
+  /** The StorageManager: every call, including the ones not on `sdk` (withConversationLock, lockInfo, …). */
   storage: StorageManager;
   identity: S5Identity;
   sessions: SessionManager;
   backend: S5Backend;
-  saveConversation(c: ConversationInput, opts?: WriteOptions): Promise<StorageResult>;
-  loadConversation(id: string): ReturnType<StorageManager['loadConversation']>;
-  close(): Promise<void>;
 }
 
 export async function createSdk(opts: CreateSdkOptions): Promise<Sdk> {
@@ -81,13 +104,7 @@ export async function createSdk(opts: CreateSdkOptions): Promise<Sdk> {
   if (opts.live !== undefined) so.live = opts.live;
   const storage = new StorageManager(so);
   const sessions = new SessionManager(storage);
-  return {
-    storage,
-    identity,
-    sessions,
-    backend,
-    saveConversation: (c, o) => storage.saveConversation(c, o),
-    loadConversation: (id) => storage.loadConversation(id),
-    close: () => storage.close(),
-  };
+  const facade = {} as Record<string, unknown>;
+  for (const name of SDK_STORAGE_METHODS) facade[name] = (storage[name] as (...a: unknown[]) => unknown).bind(storage);
+  return { ...(facade as unknown as SdkStorageMethods), storage, identity, sessions, backend };
 }

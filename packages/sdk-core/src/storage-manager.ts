@@ -11,7 +11,7 @@
  * (maintenance/compactor.ts) follow. Every caller gets the StorageResult of the write that carried
  * its operation.
  */
-import { uuidv7 } from 'uuidv7';
+import { uuidv7 } from './util/uuidv7.js';
 import { revisionRetryDelays, sleep as s5sleep, ValidationError, type S5Backend } from '@s5chat/s5';
 import { KeyedMutex, type LockInfo } from './concurrency/keyed-mutex.js';
 import { createCrossTab, type CrossTabCoordinator, type CrossTabOptions } from './concurrency/cross-tab.js';
