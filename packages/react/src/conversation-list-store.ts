@@ -4,7 +4,8 @@
  * with the same page size; answers of superseded reads are dropped (sequence numbers).
  */
 import type { ConversationSummary, Sdk } from '@s5chat/sdk-core';
-import { watchConversationList, type ConversationsEventLike } from './live.js';
+import type { ConversationsWatchEvent } from '@s5chat/sdk-core';
+import { watchConversationList } from './live.js';
 
 export type ListStatus = 'idle' | 'loading' | 'ready' | 'error';
 
@@ -28,6 +29,8 @@ export class ConversationListStore {
   #status: ListStatus = 'loading';
   #error: unknown = null;
   #loadingMore = false;
+  /** How many items the user asked to see: a page, plus one per loadMore(). */
+  #wanted: number;
   /** Incremented by every refresh: older answers (and loadMore pages based on them) are dropped. */
   #seq = 0;
   #listeners = new Set<() => void>();
@@ -37,6 +40,7 @@ export class ConversationListStore {
   constructor(sdk: Sdk, pageSize: number) {
     this.sdk = sdk;
     this.pageSize = pageSize;
+    this.#wanted = pageSize;
     this.#snapshot = this.#build();
   }
 
@@ -51,14 +55,14 @@ export class ConversationListStore {
     };
   };
 
-  /** Re-read the first pages (as many items as are loaded now). */
+  /** Re-read the first pages (as many items as were asked for). */
   refresh = (): void => {
+    // Supersedes earlier reads and any loadMore() in flight: it reads every wanted item itself.
     const seq = ++this.#seq;
-    const limit = Math.min(1000, Math.max(this.pageSize, this.#items.length));
-    this.#loadingMore = false;
-    this.#read({ limit }).then(
+    this.#read({ limit: Math.min(1000, this.#wanted) }).then(
       (r) => {
         if (seq !== this.#seq) return;
+        this.#loadingMore = false;
         this.#items = [...r.items].sort(order);
         this.#cursor = r.nextCursor;
         this.#status = 'ready';
@@ -67,6 +71,7 @@ export class ConversationListStore {
       },
       (error: unknown) => {
         if (seq !== this.#seq) return;
+        this.#loadingMore = false;
         if (this.#status === 'loading') this.#status = 'error';
         this.#error = error;
         this.#emit();
@@ -77,10 +82,16 @@ export class ConversationListStore {
   /** Fetch the next page; a no-op while one is loading or when there is none. */
   loadMore = (): void => {
     const cursor = this.#cursor;
-    if (cursor === undefined || this.#loadingMore) return;
-    const seq = this.#seq;
+    if (cursor === undefined) return;
+    const wanted = this.#items.length + this.pageSize;
+    if (this.#loadingMore && wanted <= this.#wanted) return; // that page is on its way
+    this.#wanted = Math.max(this.#wanted, wanted);
+    const inFlight = this.#loadingMore;
     this.#loadingMore = true;
     this.#emit();
+    // A read for fewer items is under way (a refresh, or a page it superseded): re-read them all.
+    if (inFlight) return this.refresh();
+    const seq = this.#seq;
     this.#read({ limit: this.pageSize, cursor }).then(
       (r) => {
         if (seq !== this.#seq) return;
@@ -107,21 +118,20 @@ export class ConversationListStore {
     }
   }
 
-  #onWatch = (e: ConversationsEventLike) => {
-    // Upsert what changed; a full list would only ever re-state what we have.
-    const byId = new Map(this.#items.map((i) => [i.id, i]));
-    for (const item of e.items) byId.set(item.id, item);
-    this.#items = [...byId.values()].sort(order);
-    if (this.#status !== 'ready') this.#status = 'ready';
+  #onWatch = (e: ConversationsWatchEvent) => {
+    // The event holds the list's first 1000 items: show as many as are loaded at once (deletions
+    // included), then re-read so the paging cursor matches what is shown.
+    this.#items = [...e.items].sort(order).slice(0, this.#wanted);
+    this.#status = 'ready';
+    this.#error = null;
     this.#emit();
+    this.refresh();
   };
 
   #activate() {
     const storage = this.sdk.storage;
-    const unwatch = watchConversationList(storage, this.#onWatch);
-    if (unwatch) this.#teardown.push(unwatch);
-    // Another tab's commit (no watch in this SDK) may have changed the list too.
-    else this.#teardown.push(storage.on('remote', () => this.refresh()));
+    // Other tabs and devices (the watch is silent about this instance's own index commits).
+    this.#teardown.push(watchConversationList(storage, this.#onWatch));
     // This instance's own index commits (creates, renames, deletes).
     this.#teardown.push(storage.on('saved', (e) => e.kind === 'index' && this.refresh()));
     this.refresh();

@@ -11,7 +11,8 @@
 import { uuidv7 } from 'uuidv7';
 import { compareMessageOrder, pickMessage, type Message, type Sdk } from '@s5chat/sdk-core';
 import { OutboxFailedError } from './errors.js';
-import { appendWithOperation, onOutbox, watchConversation, type WatchEventLike } from './live.js';
+import type { OutboxEvent, WatchEvent } from '@s5chat/sdk-core';
+import { appendWithOperation, onOutbox, watchConversation } from './live.js';
 import type { ChatMessage, ConversationStatus, Delivery, LoadedConversation, SendInput, SendOutcome } from './types.js';
 
 export interface ConversationSnapshot {
@@ -46,6 +47,8 @@ export class ConversationStore {
   #revision = 0;
   #loading = false;
   #reloadWanted = false;
+  /** Consecutive "absent" answers not trusted (see refresh); bounded so a lagging portal cannot loop us. */
+  #untrustedAbsent = 0;
   #listeners = new Set<() => void>();
   #teardown: (() => void)[] = [];
   #snapshot: ConversationSnapshot;
@@ -106,7 +109,8 @@ export class ConversationStore {
       (r): SendOutcome => {
         if (r.status === 'queued') {
           if (this.#local.get(message.id) === entry) {
-            this.#local.set(message.id, { ...entry, delivery: 'queued' });
+            // The outbox reports this write under its operation id ('sent' / 'failed' events).
+            this.#local.set(message.id, { ...entry, delivery: 'queued', operationId: r.operationId ?? operationId });
             this.#emit();
           }
           return { status: 'queued', message: r.message };
@@ -193,13 +197,14 @@ export class ConversationStore {
     read.then(
       (conv) => {
         if (conv === null) {
-          // Trust "absent" only if nothing newer arrived while we read.
+          // Trust "absent" only if nothing arrived while we read; else read again.
           if (this.#revision === revisionAtStart && this.#stored.size === 0) {
             this.#meta = null;
             this.#status = 'missing';
             this.#error = null;
-          }
+          } else if (++this.#untrustedAbsent <= 3) this.#reloadWanted = true;
         } else {
+          this.#untrustedAbsent = 0;
           this.#mergeStored(conv.messages);
           if (conv.revision >= this.#revision || !this.#meta) {
             this.#meta = {
@@ -239,7 +244,7 @@ export class ConversationStore {
   }
 
   /** A commit seen by `storage.watch` (another tab or device). */
-  #onWatch = (e: WatchEventLike) => {
+  #onWatch = (e: WatchEvent) => {
     if (e.conversationId !== this.conversationId) return;
     if (e.deleted) {
       if (e.revision < this.#revision) return;
@@ -256,11 +261,8 @@ export class ConversationStore {
       this.#revision = e.revision;
       if (this.#meta) this.#meta = { ...this.#meta, revision: e.revision, ...(e.metadata ? { metadata: e.metadata } : {}) };
     }
-    if (this.#status !== 'ready') {
-      this.#status = 'ready';
-      this.#error = null;
-    }
-    // Metadata unknown (first sight of this conversation): read it once.
+    // First sight of this conversation (loading, or 'missing' until now): its messages show at
+    // once; status turns 'ready' with its metadata, from a read (the one under way, or a new one).
     if (!this.#meta) this.refresh();
     this.#emit();
   };
@@ -288,15 +290,15 @@ export class ConversationStore {
     this.onActive?.();
     const storage = this.sdk.storage;
     const id = this.conversationId;
-    const unwatch = watchConversation(storage, id, this.#onWatch);
-    if (unwatch) this.#teardown.push(unwatch);
-    else {
-      // No storage.watch in this SDK: another tab's commits still arrive as 'remote'.
-      this.#teardown.push(storage.on('remote', (e) => e.conversationId === id && e.revision > this.#revision && this.refresh()));
+    // Other tabs' and devices' commits (the watch skips this instance's own).
+    try {
+      this.#teardown.push(watchConversation(storage, id, this.#onWatch));
+    } catch {
+      // An id the SDK refuses (ValidationError): the load below reports that same typed error.
     }
     // Writes of this SDK instance that did not go through this store (a Session, other code).
     this.#teardown.push(storage.on('saved', (e) => e.kind === 'commit' && e.conversationId === id && e.revision > this.#revision && this.refresh()));
-    this.#teardown.push(onOutbox(storage, (e) => this.#onOutbox(e.conversationId, e.operationId, e.state, e.error)));
+    this.#teardown.push(onOutbox(storage, this.#onOutbox));
     this.refresh();
   }
 
@@ -305,18 +307,19 @@ export class ConversationStore {
     this.#maybeIdle();
   }
 
-  #onOutbox(conversationId: string, operationId: string, state: string, error: unknown) {
-    if (conversationId !== this.conversationId) return;
+  /** The outbox sent (or gave up on) a queued write: settle (or fail) the message it carried. */
+  #onOutbox = (e: OutboxEvent) => {
+    if (e.conversationId !== this.conversationId) return;
     for (const [id, entry] of this.#local) {
-      if (entry.operationId !== operationId || entry.delivery === 'failed') continue;
-      if (state === 'sent') this.#settle(entry.message, this.#revision);
-      else if (state === 'failed') this.#fail(id, entry, new OutboxFailedError(operationId, error));
-      else if (state === 'queued' && entry.delivery === 'sending') {
+      if (entry.operationId !== e.operationId || entry.delivery === 'failed') continue;
+      if (e.state === 'sent') this.#settle(entry.message, this.#revision);
+      else if (e.state === 'failed') this.#fail(id, entry, new OutboxFailedError(e.operationId, e.error));
+      else if (e.state === 'queued' && entry.delivery === 'sending') {
         this.#local.set(id, { ...entry, delivery: 'queued' });
         this.#emit();
       }
     }
-  }
+  };
 
   #maybeIdle() {
     if (this.#listeners.size === 0 && !this.busy && !this.#loading) this.onIdle?.();

@@ -105,7 +105,7 @@ describe('useConversation', () => {
   });
 
   it('marks a failed send with its typed error; retry() stores it once the portal answers again', async () => {
-    const other = await device(node, seed, 'device-failing', { outbox: false } as never);
+    const other = await device(node, seed, 'device-failing', { outbox: false });
     try {
       const id = uniqueId('fail');
       const { result } = renderHook(() => useConversation(id), { wrapper: wrapperFor(other) });
@@ -194,10 +194,12 @@ describe('useConversation', () => {
     const { result, rerender } = renderHook(() => useConversation(id), { wrapper: wrapperFor(sdk) });
     await waitFor(() => expect(result.current.status).toBe('ready'));
     const { send, refresh } = result.current;
+    // Let the subscribe-time reads (the load, the watch's baseline) finish first.
+    await new Promise((r) => setTimeout(r, 500));
     const listeners = sdk.storage.listenerCount();
     const reads = node.stats().registry.gets;
     for (let i = 0; i < 5; i++) rerender();
-    await new Promise((r) => setTimeout(r, 300));
+    await new Promise((r) => setTimeout(r, 500));
     expect(node.stats().registry.gets).toBe(reads);
     expect(sdk.storage.listenerCount()).toBe(listeners);
     expect(result.current.send).toBe(send);

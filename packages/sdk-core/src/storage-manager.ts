@@ -204,7 +204,11 @@ export class StorageManager {
       ...opts.live,
       backend,
       identity: opts.identity,
-      read: async (id, entry) => liveSnapshot((await this.#reader.read(id, this.#registry.keysFor(id), entry)).state),
+      read: async (id, entry) => {
+        const { state, head } = await this.#reader.read(id, this.#registry.keysFor(id), entry);
+        return liveSnapshot(state, head);
+      },
+      deviceId: this.#deviceId,
       list: async () => (await this.listConversations({ limit: 1000 })).items,
       on: (event, fn) => this.#events.on(event, fn),
       onError: (conversationId, error) => this.#events.emit('error', { conversationId, error, during: 'watch', operations: 0 }),
