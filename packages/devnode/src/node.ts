@@ -98,6 +98,7 @@ export async function startDevnode(options: DevnodeOptions = {}): Promise<Devnod
     maxBlobBytes,
     verifyBlobsOnRead,
     wait: scaledWait(profileOptions.timeScale, lifetime.signal),
+    queryPeers: () => {}, // replaced once the P2P hub exists
   };
 
   let hostPort = '';
@@ -123,7 +124,9 @@ export async function startDevnode(options: DevnodeOptions = {}): Promise<Devnod
     selfUris: profile.p2p.selfUris,
     announcePeers: profile.p2p.announcePeers,
     locate: (hash33) => profile.p2p.locate(hash33, services),
+    forwardUnknownQueries: profile.p2p.forwardUnknownQueries ?? false,
   });
+  services.queryPeers = (pk) => hub.queryRegistry(pk);
   const subscriptions = new RegistrySubscriptions(registry, stats, log, profile.subscription);
   const server = createServer(createDispatcher(profile, services, { corsOrigin }));
   if (profile.keepAliveTimeoutMs !== undefined) server.keepAliveTimeout = profile.keepAliveTimeoutMs;

@@ -2,6 +2,7 @@
  * PortalClient against the real devnode over real sockets, on every portal profile (PORTALS.md):
  * blobs by the legacy id, misses, verification, registry round trips and conflicts, faults.
  */
+import { randomBytes } from 'node:crypto';
 import type { Devnode, ProfileName } from '@s5chat/devnode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -21,6 +22,7 @@ import {
   RevisionTooLowError,
   S5Identity,
   TimeoutError,
+  UploadTooLargeError,
   ValidationError,
   type RegistryEntry,
 } from '../src/index.js';
@@ -85,6 +87,28 @@ describe.each(PROFILES)('PortalClient on the %s profile', (profile: ProfileName)
     const id = await client().uploadBlob(bytes);
     expect(Buffer.from(bytes).equals(Buffer.from(copy))).toBe(true);
     expect(Buffer.from(await client().downloadBlob(id)).equals(Buffer.from(bytes))).toBe(true);
+  });
+
+  it(isDart(profile) ? 'tus above the single-request limit (0x1f hash metadata; 409 = already stored)' : 'no tus here: above the limit UPLOAD_TOO_LARGE before sending', async () => {
+    const c = client({ tus: true, maxUploadBytes: 512 * 1024, timeoutMs: 20_000 });
+    const bytes = new Uint8Array(randomBytes(1024 * 1024 + 5));
+    const routes = () => node.stats().requests.byRoute;
+    const before = { ...routes() };
+    const count = (key: string, from: Record<string, number>) => (routes()[key] ?? 0) - (from[key] ?? 0);
+    if (!isDart(profile)) {
+      await expect(c.uploadBlob(bytes)).rejects.toBeInstanceOf(UploadTooLargeError);
+      expect(count('POST /s5/upload', before)).toBe(0);
+      return;
+    }
+    const id = await c.uploadBlob(bytes);
+    expect(count('POST /s5/upload/tus', before)).toBe(1);
+    expect(count('PATCH /s5/upload/tus/:id', before)).toBe(1);
+    expect(count('POST /s5/upload', before)).toBe(0);
+    expect(Buffer.from(await client().downloadBlob(id)).equals(Buffer.from(bytes))).toBe(true);
+    const again = { ...routes() };
+    expect((await c.uploadBlob(bytes)).equals(id)).toBe(true); // 409: stored, no PATCH
+    expect(count('POST /s5/upload/tus', again)).toBe(1);
+    expect(count('PATCH /s5/upload/tus/:id', again)).toBe(0);
   });
 
   it('a missing blob is a typed error at once (NotFound on devnode, BLOB_NOT_AVAILABLE on real portals), never retried', async () => {

@@ -64,12 +64,38 @@ describe.each(PROFILES)('accounts on the %s profile', (profile: ProfileName) => 
 
   it('three devices of one identity racing their first login all get in (lost challenges retried)', async () => {
     const identity = fresh();
-    const devices = Array.from({ length: 3 }, () => client(identity, { shareLogin: false }));
+    // Force the collision: per flow, no device sends its first POST before all three hold a challenge
+    // (Dart keeps one pending challenge per key, each GET overwrites it; LumeWeb checks the oldest).
+    const gate = () => {
+      let answered = 0;
+      let open!: () => void;
+      const opened = new Promise<void>((r) => (open = r));
+      return { opened: Promise.race([opened, new Promise<void>((r) => setTimeout(r, 1000))]), hit: () => ++answered === 3 && open() };
+    };
+    const gates: Record<string, ReturnType<typeof gate>> = { login: gate(), register: gate() };
+    const held = new Set<string>();
+    let lostChallenges = 0;
+    const barrierFetch = (device: number) => async (url: string, init?: RequestInit) => {
+      const flow = /\/s5\/account\/(login|register)/.exec(url)?.[1];
+      if (flow && init?.method === 'POST' && !held.has(`${device}:${flow}`)) {
+        held.add(`${device}:${flow}`);
+        await gates[flow]!.opened;
+      }
+      const res = await fetch(url, init);
+      if (flow && (init?.method ?? 'GET') === 'GET') gates[flow]!.hit();
+      if (flow && /Invalid challenge|No challenge exists|Data integrity|Invalid or unsupported|record not found/.test(await res.clone().text())) lostChallenges++;
+      return res;
+    };
+    const devices = [0, 1, 2].map((i) => client(identity, { shareLogin: false, fetch: barrierFetch(i) }));
     const ids = await Promise.all(devices.map((c, i) => c.uploadBlob(new TextEncoder().encode(`device ${i}`))));
     expect(ids).toHaveLength(3);
     expect(devices.every((c) => c.stats().logins === 1)).toBe(true);
     const exchanges = devices.map((c) => c.stats().loginExchanges);
-    console.log(`[${profile}] racing first logins of 3 devices: ${exchanges.join('+')} account exchanges (2 each without collisions)`);
+    console.log(`[${profile}] racing first logins of 3 devices: ${lostChallenges} lost challenges, ${exchanges.join('+')} account exchanges`);
+    // One pending challenge per key (Dart) or the oldest one wins (LumeWeb): per gated flow two of
+    // three lose theirs. Our devnode keeps every pending challenge, so there the race costs nothing.
+    if (profile === 'devnode') expect(lostChallenges).toBe(0);
+    else expect(lostChallenges).toBeGreaterThanOrEqual(2);
   });
 
   it('a healthy first session with registerFirst sees no failing HTTP answer', async () => {

@@ -1,7 +1,7 @@
 /**
  * @s5chat/sdk-core — revision-safe chat conversation storage on S5.
  */
-export { createSdk, type CreateSdkOptions, type Sdk } from './sdk.js';
+export { createSdk, SDK_STORAGE_METHODS, type CreateSdkOptions, type Sdk, type SdkStorageMethods } from './sdk.js';
 export { StorageManager, type StorageManagerOptions, type RetryOptions, type WriteOptions } from './storage-manager.js';
 export { SessionManager, Session, type SessionStatus, type StreamOptions, type SendOptions, type WriteResult } from './sessions.js';
 export * from './schemas.js';
@@ -40,4 +40,4 @@ export { PLAINTEXT_MAGIC } from './layout/codec.js';
 export type { Head, SegmentRef } from './layout/head.js';
 export type { S5Backend } from '@s5chat/s5';
 // What an app needs to make an identity, so one install (`@s5chat/sdk-core`) is enough.
-export { generateSeedPhrase, isValidSeedPhrase, S5Identity, type MessageSigner } from '@s5chat/s5';
+export { generateSeedPhrase, validateSeedPhrase, isValidSeedPhrase, S5Identity, type MessageSigner } from '@s5chat/s5';

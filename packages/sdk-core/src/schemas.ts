@@ -5,7 +5,7 @@
  * offending field path, and nothing is written.
  */
 import * as v from 'valibot';
-import { uuidv7 } from 'uuidv7';
+import { uuidv7 } from './util/uuidv7.js';
 import { ValidationError, type ValidationIssue } from '@s5chat/s5';
 
 /** Conversation and message ids: 1–128 chars of `[A-Za-z0-9._-]`, not "." or ".." (safe in URLs, paths, keys). */

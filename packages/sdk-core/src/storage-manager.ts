@@ -11,7 +11,7 @@
  * (maintenance/compactor.ts) follow. Every caller gets the StorageResult of the write that carried
  * its operation.
  */
-import { uuidv7 } from 'uuidv7';
+import { uuidv7 } from './util/uuidv7.js';
 import { revisionRetryDelays, sleep as s5sleep, ValidationError } from '@s5chat/s5';
 import { KeyedMutex, type LockInfo } from './concurrency/keyed-mutex.js';
 import { createCrossTab, type CrossTabCoordinator } from './concurrency/cross-tab.js';
@@ -171,7 +171,11 @@ export class StorageManager {
       ...opts.live,
       backend,
       identity: opts.identity,
-      read: async (id, entry) => liveSnapshot((await this.#reader.read(id, this.#registry.keysFor(id), entry)).state),
+      read: async (id, entry) => {
+        const { state, head } = await this.#reader.read(id, this.#registry.keysFor(id), entry);
+        return liveSnapshot(state, head);
+      },
+      deviceId: this.#deviceId,
       list: async () => (await this.listConversations({ limit: 1000 })).items,
       on: (event, fn) => this.#events.on(event, fn),
       onError: (conversationId, error) => this.#events.emit('error', { conversationId, error, during: 'watch', operations: 0 }),

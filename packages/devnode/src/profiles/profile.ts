@@ -24,6 +24,8 @@ export interface P2PBehaviour {
    * answers only for the exact `0x1f` multihash it stores, pointing at its store origin.
    */
   locate(hash33: Uint8Array, services: Services): Promise<string | undefined>;
+  /** Forward registry queries the node cannot answer to the other peers, once per key (Dart HEAD). */
+  forwardUnknownQueries?: boolean;
 }
 
 /**

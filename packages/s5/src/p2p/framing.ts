@@ -1,4 +1,4 @@
-import { decodeMulti, encode } from '@msgpack/msgpack';
+import { decodeSequence, encodeValue } from './msgpack.js';
 
 /** Message numbers and record bytes of PROTOCOL §7.3. */
 export const P2P = {
@@ -17,10 +17,10 @@ export const P2P = {
 
 /**
  * S5 P2P messages are msgpack *sequences*: consecutive values without an enclosing array header
- * (PROTOCOL §7.2). Byte strings travel as msgpack `bin`, which @msgpack/msgpack emits for Uint8Array.
+ * (PROTOCOL §7.2). Byte strings travel as msgpack `bin`, which encodeValue emits for Uint8Array.
  */
 export function encodeSeq(values: readonly unknown[]): Uint8Array {
-  const parts = values.map((v) => encode(v));
+  const parts = values.map((v) => encodeValue(v));
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let offset = 0;
   for (const p of parts) {
@@ -31,11 +31,11 @@ export function encodeSeq(values: readonly unknown[]): Uint8Array {
 }
 
 /** Limits so a hostile frame cannot make us allocate much (handshake frames are tiny). */
-const DECODE_LIMITS = { maxStrLength: 4096, maxBinLength: 1 << 16, maxArrayLength: 256, maxMapLength: 16, maxExtLength: 0 };
+const DECODE_LIMITS = { maxStrLength: 4096, maxBinLength: 1 << 16, maxArrayLength: 256, maxMapLength: 16, maxDepth: 8 };
 
 /** Decode a sequence; throws on malformed msgpack. */
 export function decodeSeq(bytes: Uint8Array): unknown[] {
-  return [...decodeMulti(bytes, DECODE_LIMITS)];
+  return decodeSequence(bytes, DECODE_LIMITS);
 }
 
 export function isBin(v: unknown, length?: number): v is Uint8Array {

@@ -8,3 +8,5 @@ export * from './subscription.js';
 export * from './portal-client.js';
 export * from './proxied-login.js';
 export * from './registry-poll.js';
+export * from './tus.js';
+export * from './registry-watch.js';

@@ -34,8 +34,14 @@ export interface PortalClientOptions {
   shareLogin?: boolean;
   /** Try registering before logging in: for an identity created just now (saves one failing request). */
   registerFirst?: boolean;
-  /** Largest upload sent to the portal (default 33 554 432 B: the smaller of Dart's two limits). */
+  /** Largest single-request upload (default 33 554 432 B: the smaller of Dart's two limits). */
   maxUploadBytes?: number;
+  /**
+   * Send blobs above `maxUploadBytes` by tus on Dart portals (default false: they fail with
+   * UPLOAD_TOO_LARGE before sending). Up to `maxTusUploadBytes` (default 1 GiB).
+   */
+  tus?: boolean;
+  maxTusUploadBytes?: number;
   /** Requests in flight to this portal from this process (default 8, shared per portal origin). */
   maxConcurrentRequests?: number;
   /** WebSocket implementation for subscriptions (default: platform WebSocket, else the `ws` package). */
@@ -116,6 +122,8 @@ export function resolvePortalOptions(opts: PortalClientOptions) {
   positive(maxResponseBytes, 'maxResponseBytes', issues, true);
   const maxUploadBytes = opts?.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES;
   positive(maxUploadBytes, 'maxUploadBytes', issues, true);
+  const maxTusUploadBytes = opts?.maxTusUploadBytes ?? 1024 * 1024 * 1024;
+  positive(maxTusUploadBytes, 'maxTusUploadBytes', issues, true);
   const concurrency = opts?.maxConcurrentRequests ?? DEFAULT_PORTAL_CONCURRENCY;
   positive(concurrency, 'maxConcurrentRequests', issues, true);
   if (opts?.tokenProvider !== undefined && typeof opts.tokenProvider !== 'function') {
@@ -134,5 +142,5 @@ export function resolvePortalOptions(opts: PortalClientOptions) {
     }
   }
   if (issues.length) throw new ValidationError(issues);
-  return { url: url!, timeoutMs, blobTimeoutMs, maxResponseBytes, maxUploadBytes, concurrency, fetchImpl: fetchImpl! };
+  return { url: url!, timeoutMs, blobTimeoutMs, maxResponseBytes, maxUploadBytes, maxTusUploadBytes, concurrency, fetchImpl: fetchImpl! };
 }

@@ -5,9 +5,8 @@ import {
   HashMismatchError,
   InvalidSignatureError,
   NotFoundError,
-  PortalUnavailableError,
+  PortalRejectedError,
   RevisionTooLowError,
-  S5ChatError,
   TimeoutError,
   UploadTooLargeError,
   ValidationError,
@@ -21,17 +20,18 @@ import { BlobId } from '../blob-id.js';
 import { assertValidRegistryEntry, registryEntryFromJson, registryEntryToJson, type RegistryEntry } from '../registry.js';
 import type { S5Identity } from '../identity.js';
 import type { CallOptions, S5Backend } from '../backend.js';
-import { createTransientPolicy, type TransientPolicy, type TransientPolicyOptions } from '../resilience/transient-policy.js';
+import { createTransientPolicy, type TransientPolicy } from '../resilience/transient-policy.js';
 import { abortReason, throwIfAborted } from '../resilience/sleep.js';
 import { portalSlots } from '../resilience/portal-slots.js';
 import { exchange, parseJsonBody, throwForStatus, type FetchLike, type HttpResult } from './http.js';
-import { RegistrySubscription, type WebSocketConstructor } from './subscription.js';
-import { RegistryPoller } from './registry-poll.js';
+import type { WebSocketConstructor } from './subscription.js';
+import { openRegistryWatch } from './registry-watch.js';
+import { authHeaders, isConnectionFailure, isPolicy, untilAborted } from './client-util.js';
+import { tusUpload, type TusTransport } from './tus.js';
 import { runAccountLogin, type LoginTransport } from './login.js';
 import { privateLoginSlot, sharedLoginSlot, type LoginSlot } from './login-share.js';
 import { detectPortal, type PortalProfile } from './probe.js';
 import {
-  DEFAULT_POLL_INTERVAL_MS,
   MAX_SMALL_RESPONSE_BYTES,
   resolvePortalOptions,
   type PortalClientOptions,
@@ -40,32 +40,6 @@ import {
 } from './options.js';
 
 export type { PortalClientOptions, PortalClientStats, SubscribeOptions } from './options.js';
-
-/** `promise`, or a rejection with the abort reason as soon as `signal` aborts (listener removed either way). */
-function untilAborted<T>(promise: Promise<T>, signal?: AbortSignal): Promise<T> {
-  if (!signal) return promise;
-  // A per-call dependant (as the transient policy does): a long-lived shared signal collects no listeners.
-  const local = typeof AbortSignal.any === 'function' ? AbortSignal.any([signal]) : signal;
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(abortReason(signal));
-    local.addEventListener('abort', onAbort, { once: true });
-    promise.then(resolve, reject).finally(() => local.removeEventListener('abort', onAbort));
-  });
-}
-
-function isPolicy(p: TransientPolicy | TransientPolicyOptions | undefined): p is TransientPolicy {
-  return !!p && typeof (p as TransientPolicy).execute === 'function';
-}
-
-/** A failure to reach the portal at all (reset, refused), as opposed to a timeout or an answer. */
-function isConnectionFailure(error: unknown): boolean {
-  return error instanceof PortalUnavailableError && error.status === undefined && !(error.cause instanceof S5ChatError);
-}
-
-/** Never an empty `Authorization`: Dart would read token "" and ignore a valid cookie (PORTALS.md §2.2). */
-function authHeaders(token: string | undefined): Record<string, string> {
-  return token ? { authorization: `Bearer ${token}` } : {};
-}
 
 /**
  * S5 portal client over HTTP (`fetch`), implementing {@link S5Backend}, for every portal profile of
@@ -89,6 +63,8 @@ export class PortalClient implements S5Backend {
   readonly #blobTimeoutMs: number;
   readonly #maxResponseBytes: number;
   readonly #maxUploadBytes: number;
+  /** Largest tus upload; 0 when tus is off. */
+  readonly #tus: number;
   readonly #inviteCode: string | undefined;
   readonly #tokenProvider: (() => Promise<string>) | undefined;
   readonly #registerFirst: boolean;
@@ -104,7 +80,7 @@ export class PortalClient implements S5Backend {
   readonly #subscriptions = new Set<{ close(): void }>();
 
   constructor(opts: PortalClientOptions) {
-    const { url, timeoutMs, blobTimeoutMs, maxResponseBytes, maxUploadBytes, concurrency, fetchImpl } = resolvePortalOptions(opts);
+    const { url, timeoutMs, blobTimeoutMs, maxResponseBytes, maxUploadBytes, maxTusUploadBytes, concurrency, fetchImpl } = resolvePortalOptions(opts);
     this.portalUrl = `${url.protocol}//${url.host}${url.pathname.replace(/\/+$/, '')}`;
     this.host = url.host;
     this.#fetch = fetchImpl;
@@ -112,6 +88,7 @@ export class PortalClient implements S5Backend {
     this.#blobTimeoutMs = blobTimeoutMs;
     this.#maxResponseBytes = maxResponseBytes;
     this.#maxUploadBytes = maxUploadBytes;
+    this.#tus = opts.tus === true ? maxTusUploadBytes : 0;
     this.#inviteCode = opts.inviteCode;
     this.#tokenProvider = opts.tokenProvider;
     this.#registerFirst = opts.registerFirst ?? false;
@@ -176,7 +153,7 @@ export class PortalClient implements S5Backend {
     const maxBytes = init.largeBody ? this.#maxResponseBytes : Math.min(MAX_SMALL_RESPONSE_BYTES, this.#maxResponseBytes);
     const once = () => {
       this.#stats.requests++;
-      return exchange(this.#fetch, this.portalUrl + path, requestInit, { timeoutMs: init.timeoutMs ?? this.#timeoutMs, signal, maxBytes });
+      return exchange(this.#fetch, this.#target(path), requestInit, { timeoutMs: init.timeoutMs ?? this.#timeoutMs, signal, maxBytes });
     };
     try {
       return await this.#slots.execute(async () => {
@@ -194,6 +171,15 @@ export class PortalClient implements S5Backend {
       if (signal?.aborted) throw abortReason(signal);
       throw error;
     }
+  }
+
+  /** A path below the portal, or an absolute URL on the portal's own origin (a tus Location). */
+  #target(path: string): string {
+    if (!/^https?:/i.test(path)) return this.portalUrl + path;
+    if (new URL(path).origin !== new URL(this.portalUrl).origin) {
+      throw new PortalRejectedError('Portal pointed a request at another origin; not sending our token there.', { details: path });
+    }
+    return path;
   }
 
   #retrying<T>(op: (signal: AbortSignal) => Promise<T>, signal?: AbortSignal): Promise<T> {
@@ -282,12 +268,23 @@ export class PortalClient implements S5Backend {
   async uploadBlob(bytes: Uint8Array, opts: CallOptions = {}): Promise<BlobId> {
     assertBytes(bytes, 'bytes');
     throwIfAborted(opts.signal);
-    if (bytes.length > this.#maxUploadBytes) {
-      throw new UploadTooLargeError(bytes.length, this.#maxUploadBytes, { details: 'refused before sending anything' });
+    const viaTus = bytes.length > this.#maxUploadBytes;
+    if (viaTus && bytes.length > this.#tus) {
+      throw new UploadTooLargeError(bytes.length, Math.max(this.#maxUploadBytes, this.#tus), { details: 'refused before sending anything' });
+    }
+    if (viaTus && (await untilAborted(this.portalProfile(), opts.signal)).kind !== 'dart') {
+      throw new UploadTooLargeError(bytes.length, this.#maxUploadBytes, { details: 'tus is used on Dart portals only; refused before sending anything' });
     }
     const data = bytes.slice(); // our own copy: the caller may reuse its buffer while we retry
     const local = BlobId.fromBytes(data);
     return this.#withAuth(async (token, signal) => {
+      if (viaTus) {
+        const send: TusTransport['send'] = (method, target, headers, body) =>
+          this.#http(method, target, { headers, ...(body ? { body: body as Uint8Array<ArrayBuffer> } : {}) }, signal);
+        this.#stats.bytesUploaded += data.length;
+        await tusUpload({ send }, data, local, token);
+        return local; // Dart returns no CID; its final PATCH checked the 0x1f hash we announced
+      }
       this.#stats.bytesUploaded += data.length;
       // Raw body: works on Dart and LumeWeb, and avoids Alfred decoding untyped multipart parts as text.
       const headers = { ...authHeaders(token), 'content-type': 'application/octet-stream' };
@@ -408,26 +405,16 @@ export class PortalClient implements S5Backend {
     assertBytes(publicKey33, 'publicKey', 33);
     if (typeof onEntry !== 'function') throw new ValidationError([{ path: 'onEntry', message: 'expected a function' }]);
     const pk = publicKey33.slice();
-    const fetchCurrent = () => this.registryGet(pk);
-    let closed = false;
-    let active: { close(): void } | undefined;
-    const handle = { close: () => ((closed = true), active?.close()) };
-    this.#subscriptions.add(handle);
-    void this.portalProfile().then(({ kind }) => {
-      if (closed) return;
-      if (kind === 'dart' || kind === 'lumeweb') {
-        active = new RegistryPoller({ fetchCurrent, onEntry, onError: opts.onError, intervalMs: opts.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS });
-        return;
-      }
-      active = new RegistrySubscription({
-        url: this.portalUrl.replace(/^http/, 'ws') + '/s5/registry/subscription',
-        publicKey: pk,
-        onEntry,
-        ...(opts.onError ? { onError: opts.onError } : {}),
-        ...(this.#WebSocket ? { WebSocket: this.#WebSocket } : {}),
-        fetchCurrent,
-      });
+    const handle = openRegistryWatch({
+      kind: this.portalProfile().then((p) => p.kind),
+      wsUrl: this.portalUrl.replace(/^http/, 'ws') + '/s5/registry/subscription',
+      publicKey: pk,
+      onEntry,
+      fetchCurrent: () => this.registryGet(pk),
+      options: opts,
+      ...(this.#WebSocket ? { WebSocket: this.#WebSocket } : {}),
     });
+    this.#subscriptions.add(handle);
     return () => {
       handle.close();
       this.#subscriptions.delete(handle);

@@ -21,7 +21,15 @@ export interface LiveHubOptions extends LiveOptions {
    */
   on: <K extends 'remote' | 'saved'>(event: K, fn: (e: StorageEvents[K]) => void) => () => void;
   onError: (conversationId: string, error: unknown) => void;
+  /** This manager's device id (heads name their writer). */
+  deviceId: string;
 }
+
+/**
+ * How long a head written under our device id waits for our own 'saved' event: the portal's push of
+ * our write usually overtakes the reply to it.
+ */
+const OWN_WRITE_GRACE_MS = 3000;
 
 interface Listener {
   fn: (e: WatchEvent) => void;
@@ -40,6 +48,8 @@ interface Watched {
   /** Highest revision another tab announced, and this manager's own commits. */
   tabRevision: number;
   own: Set<number>;
+  /** Resolved on each of our own commits ('saved'). */
+  ownWaiters: Set<() => void>;
 }
 
 /** The conversation list's watch: listener → the JSON of the items it last got ('' = none yet). */
@@ -80,7 +90,10 @@ export class LiveHub {
       o.on('saved', ({ conversationId, revision, kind }) => {
         if (kind === 'index' && this.#list) this.#list.own = Math.max(this.#list.own, revision);
         const w = this.#watched.get(conversationId);
-        if (w && kind !== 'index') w.own.add(revision);
+        if (w && kind !== 'index') {
+          w.own.add(revision);
+          for (const wake of [...w.ownWaiters]) wake();
+        }
       }),
     );
   }
@@ -92,7 +105,7 @@ export class LiveHub {
     const listener: Listener = { fn, baseline: emptyBaseline(), silent: opts.initial === false };
     if (!w) {
       const pk = deriveConversationKeys(this.#o.identity, id).keyPair.publicKey;
-      const created: Watched = { listeners: new Set([listener]), latest: { revision: -1, entry: null }, busy: false, tabRevision: 0, own: new Set() } as Watched;
+      const created: Watched = { listeners: new Set([listener]), latest: { revision: -1, entry: null }, busy: false, tabRevision: 0, own: new Set(), ownWaiters: new Set() } as unknown as Watched;
       this.#watched.set(id, created);
       created.feed = this.#feed(pk, id, (e) => this.#offer(id, e));
       w = created;
@@ -199,6 +212,11 @@ export class LiveHub {
           if (w.latest.revision === revision) break; // retried when the next entry comes
           continue;
         }
+        // Written under our device id, neither announced by a tab nor acknowledged to us yet: most
+        // likely our own write whose push beat its reply. Wait for the reply before judging.
+        if (snap.writer === this.#o.deviceId && !w.own.has(snap.revision) && snap.revision > w.tabRevision) {
+          await this.#ownCommit(w, snap.revision);
+        }
         w.snapshot = snap;
         const source = snap.revision <= w.tabRevision ? 'tab' : 'device';
         const own = w.own.has(snap.revision);
@@ -210,6 +228,21 @@ export class LiveHub {
     } finally {
       w.busy = false;
     }
+  }
+
+  #ownCommit(w: Watched, revision: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        w.ownWaiters.delete(check);
+        resolve();
+      };
+      const check = () => {
+        if (w.own.has(revision)) done();
+      };
+      const timer = setTimeout(done, OWN_WRITE_GRACE_MS);
+      w.ownWaiters.add(check);
+    });
   }
 
   #deliver(id: string, l: Listener, snap: LiveSnapshot, source: 'tab' | 'device'): void {
@@ -261,7 +294,9 @@ export class LiveHub {
 type KeyFeedSubscribe = (pk: Uint8Array, onEntry: (e: RegistryEntry) => void, o: { onError: (e: unknown) => void }) => () => void;
 
 /** What a watcher diffs, from a stored state. */
-export function liveSnapshot(state: ConversationState): LiveSnapshot {
+export function liveSnapshot(state: ConversationState, head: { writer?: string } | null): LiveSnapshot {
   const { revision, exists, deleted, messages } = state;
-  return { revision, exists, deleted, messages, metadata: state.metadata.values };
+  const snap: LiveSnapshot = { revision, exists, deleted, messages, metadata: state.metadata.values };
+  if (typeof head?.writer === 'string') snap.writer = head.writer;
+  return snap;
 }

@@ -53,4 +53,6 @@ export interface LiveSnapshot {
   deleted: boolean;
   messages: ReadonlyMap<string, Message>;
   metadata: Record<string, unknown>;
+  /** The device id the head names as its writer. */
+  writer?: string;
 }

@@ -1,5 +1,5 @@
 import { isTransientError, transientBackoffDelay } from '@s5chat/s5';
-import { uuidv7 } from 'uuidv7';
+import { uuidv7 } from '../util/uuidv7.js';
 import type { Op } from '../ops.js';
 import type { StorageResult } from '../schemas.js';
 import type { OutboxRecord, OutboxStore } from './store.js';

@@ -3,7 +3,7 @@
  * and copied (no aliasing) before anything is queued: invalid input is a ValidationError and
  * nothing is written. Every operation gets its id here, before its first attempt.
  */
-import { uuidv7 } from 'uuidv7';
+import { uuidv7 } from '../util/uuidv7.js';
 import { ValidationError } from '@s5chat/s5';
 import type { Op } from '../ops.js';
 import {

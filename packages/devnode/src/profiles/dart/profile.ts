@@ -137,6 +137,7 @@ export function dartProfile(variant: DartVariant, ctx: ProfileContext): PortalPr
       // `wss://<domain>/s5/p2p` on a real portal; the devnode speaks plain ws and keeps its port.
       selfUris: () => [`ws://${ctx.authority()}${P2P_PATH}`],
       announcePeers: true,
+      forwardUnknownQueries: variant.forwardsRegistryQueries,
       async locate(hash33, s) {
         const digestHex = storedDigestHex(hash33);
         if (!digestHex || (await s.blobs.size(digestHex)) === undefined) return undefined;
