@@ -74,7 +74,7 @@ export class ConversationWriter {
       d.pacer.writeFailed(conversationId, error instanceof RevisionConflictError);
       d.metrics.add(conversationId, 'failures');
       d.events.emit('error', { conversationId, error, during: ops.every((o) => o.kind === 'compact') ? 'compaction' : 'commit', operations: ops.length });
-      return ops.map((op) => ({ ok: false, error: perOpError(op, error, progress.registrySetSent) }));
+      return ops.map((op) => ({ ok: false, error: perOpError(op, error, progress) }));
     }
     const { applied, before, result } = outcome;
     d.pacer.writeResolved(conversationId, result.attempts, before.revision, outcome.wrote ? result.revision : null);
@@ -138,6 +138,7 @@ export class ConversationWriter {
     for (let attempt = 1; ; attempt++) {
       const entry = await d.registry.get(conversationId, keys);
       const { state } = await d.reader.read(conversationId, keys, entry);
+      progress.lastReadStale = d.registry.isBehind(conversationId, state.revision);
       if (lastRead >= 0 && state.revision > lastRead) progressed++;
       lastRead = state.revision;
       const maxAttempts = delays.length - extra + 1 + Math.min(progressed, extra);
@@ -302,6 +303,8 @@ function retrySchedule(retry: WriteDeps['retry']): { delays: number[]; extra: nu
 /** Set once a registry set left this process: from then on a failure has an unknown outcome. */
 export interface WriteProgress {
   registrySetSent: boolean;
+  /** The last attempt read an entry older than one seen: it could not tell whether an earlier attempt landed. */
+  lastReadStale?: boolean;
 }
 
 /**
@@ -309,11 +312,15 @@ export interface WriteProgress {
  * other error is the original one naming the operation in `details` (`outcome: 'unknown'` once a
  * registry set was sent: re-submit the same operationId).
  */
-function perOpError(op: Op, error: unknown, sent: boolean): unknown {
+function perOpError(op: Op, error: unknown, progress: WriteProgress): unknown {
   if (op.kind === 'compact' || op.id === undefined) return error;
   const messageIds = messageIdsOf(op);
-  if (error instanceof RevisionConflictError) return error.forOperation(op.id, messageIds);
-  return withOperation(error, { operationId: op.id, messageIds, outcomeUnknown: sent });
+  if (error instanceof RevisionConflictError) {
+    const named = error.forOperation(op.id, messageIds);
+    // Given up while every read was stale after a set was sent: an earlier attempt may have landed.
+    return progress.registrySetSent && progress.lastReadStale ? withOperation(named, { operationId: op.id, messageIds, outcomeUnknown: true }) : named;
+  }
+  return withOperation(error, { operationId: op.id, messageIds, outcomeUnknown: progress.registrySetSent });
 }
 
 function sameDelta(previous: Map<string, Message>, delta: Message[]): boolean {

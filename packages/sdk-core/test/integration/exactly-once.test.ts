@@ -70,7 +70,10 @@ describe('exactly-once: lost reply + another device writes on top', () => {
     // After the reset, the client's own "did it land?" read is served stale (the previous revision).
     a.resetAfterNextSet(async () => {
       node.setFaults({ staleReadRate: 1 });
-      setTimeout(() => node.setFaults({ staleReadRate: 0 }), 150);
+      a.afterRegistryGet = () => {
+        node.setFaults({ staleReadRate: 0 }); // exactly one stale read: the client's own check
+        a.afterRegistryGet = undefined;
+      };
     });
     const r = await a.storage
       .saveConversation({ id: 'o', metadata: { title: 'v2' } }, { onConflict: 'fail', expectedRevision: created.revision })

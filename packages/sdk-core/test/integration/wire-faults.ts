@@ -28,6 +28,8 @@ export interface Device {
   resetAfterNextSet(during?: () => Promise<void>, opts?: { keepFailing?: boolean }): void;
   /** Stop failing registry sets (after keepFailing). */
   heal(): void;
+  /** Called after each registry read of this device completes. */
+  afterRegistryGet?: () => void;
 }
 
 /** A device = its own PortalClient (own fetch) + StorageManager on the shared identity. */
@@ -51,7 +53,9 @@ export function device(node: Node, identity: S5Identity, name: string, opts: Par
       }
     }
     if (isSet && failing) throw new TypeError('fetch failed (test: connection refused)');
-    return fetch(input, init);
+    const res = await fetch(input, init);
+    if ((init?.method ?? 'GET') === 'GET' && url.includes('/s5/registry')) dev.afterRegistryGet?.();
+    return res;
   };
   const backend = new PortalClient({
     portalUrl: node.url,
@@ -69,7 +73,7 @@ export function device(node: Node, identity: S5Identity, name: string, opts: Par
     outbox: false, // these tests judge the write loop itself; the outbox has its own below
     ...opts,
   });
-  return {
+  const dev: Device = {
     storage,
     resetAfterNextSet(during, o = {}) {
       armed = { keepFailing: o.keepFailing ?? false };
@@ -80,6 +84,7 @@ export function device(node: Node, identity: S5Identity, name: string, opts: Par
       node.setFaults({ resetRate: 0 });
     },
   };
+  return dev;
 }
 
 export function freshIdentity(): S5Identity {
