@@ -40,7 +40,11 @@ export type S5ChatErrorCode =
   | 'INTEGRITY'
   | 'DATA_MISSING'
   | 'CONVERSATION_DELETED'
-  | 'CLOSED';
+  | 'CLOSED'
+  // @s5chat/react
+  | 'NO_PROVIDER'
+  | 'NO_SESSION'
+  | 'OUTBOX_FAILED';
 
 /**
  * Structured extra facts about an error. `text` is free-form (e.g. the portal's reply body); the
