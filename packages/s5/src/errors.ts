@@ -40,6 +40,10 @@ export type S5ChatErrorCode =
   | 'INTEGRITY'
   | 'DATA_MISSING'
   | 'CONVERSATION_DELETED'
+  | 'STALE_SNAPSHOT'
+  | 'MESSAGE_NOT_FOUND'
+  | 'ENCRYPTION_DOWNGRADE'
+  | 'STREAM_FAILED'
   | 'CLOSED'
   // @s5chat/react
   | 'NO_PROVIDER'
