@@ -44,7 +44,11 @@ export type S5ChatErrorCode =
   | 'MESSAGE_NOT_FOUND'
   | 'ENCRYPTION_DOWNGRADE'
   | 'STREAM_FAILED'
-  | 'CLOSED';
+  | 'CLOSED'
+  // @s5chat/react
+  | 'NO_PROVIDER'
+  | 'NO_SESSION'
+  | 'OUTBOX_FAILED';
 
 /**
  * Structured extra facts about an error. `text` is free-form (e.g. the portal's reply body); the
