@@ -36,7 +36,7 @@ export function indexOpFor(id: string, s: Pick<ApplyResult | ConversationState, 
 
 export class ConversationIndex {
   readonly #d: ConversationIndexDeps;
-  readonly #heads = new LruCache<IndexEntry[]>(8 * 1024 * 1024);
+  readonly #heads = new LruCache<{ entries: IndexEntry[]; encrypted: boolean }>(8 * 1024 * 1024);
   readonly #dirty = new Set<string>();
   #keys?: DocumentKeys;
   #repair?: Promise<void>;
@@ -50,7 +50,7 @@ export class ConversationIndex {
   }
 
   /** Update the entry of `conversationId` after a write; failures mark it dirty (never thrown). */
-  async update(conversationId: string, a: ApplyResult, revision: number): Promise<void> {
+  async update(conversationId: string, a: ApplyResult | ConversationState, revision: number): Promise<void> {
     try {
       await this.#d.committer().submit(INDEX_KEY, { target: 'index', op: indexOpFor(conversationId, a, revision) });
       this.#dirty.delete(conversationId);
@@ -97,15 +97,16 @@ export class ConversationIndex {
     return this.#keys;
   }
 
-  async read(): Promise<{ entries: IndexEntry[]; revision: number }> {
+  /** The stored list; `encrypted` = how it is stored (false when there is none yet). */
+  async read(): Promise<{ entries: IndexEntry[]; revision: number; encrypted: boolean }> {
     const d = this.#d;
     const keys = this.#keysOnce();
     const entry = await d.registry.get(INDEX_KEY, keys); // same monotonic floor as conversations
-    if (!entry) return { entries: [], revision: 0 };
+    if (!entry) return { entries: [], revision: 0, encrypted: false };
     const pointer = decodePointer(entry.data, 'the conversation index');
     const hash = toBase64Url(pointer.hash);
     const cached = this.#heads.get(hash);
-    if (cached) return { entries: cached, revision: entry.revision };
+    if (cached) return { ...cached, revision: entry.revision };
     let bytes: Uint8Array;
     try {
       bytes = await d.backend.downloadBlob(pointer);
@@ -113,10 +114,10 @@ export class ConversationIndex {
       if (isS5ChatError(e) && e.code === 'NOT_FOUND') throw new DataMissingError('#index', 'index', pointer.toString(), e);
       throw e;
     }
-    const { doc } = decodeDocument(bytes, keys.encryptionKey, 'conversation index');
+    const { doc, encrypted } = decodeDocument(bytes, keys.encryptionKey, 'conversation index');
     const entries = parseIndex(doc);
-    this.#heads.set(hash, entries, bytes.length);
-    return { entries, revision: entry.revision };
+    this.#heads.set(hash, { entries, encrypted }, bytes.length);
+    return { entries, revision: entry.revision, encrypted };
   }
 
   /** Conversations, most recently updated first (keyset pagination on (updatedAt, id)). */
@@ -153,14 +154,15 @@ export class ConversationIndex {
       const delays = revisionRetryDelays(d.retry);
       let bytesUploaded = 0;
       for (let attempt = 1; ; attempt++) {
-        const { entries, revision } = await this.read();
+        const stored = await this.read();
+        const { entries, revision } = stored;
         const next = applyIndexOps(entries, ops);
-        const base = { conversationId: INDEX_KEY, messageCount: 0, encrypted: d.encrypted, attempts: attempt, batchSize: ops.length };
+        // A list stored encrypted stays encrypted, whatever this device's mode: it names every
+        // conversation, including those created encrypted elsewhere.
+        const encrypted = d.encrypted || stored.encrypted;
+        const base = { conversationId: INDEX_KEY, messageCount: 0, encrypted, attempts: attempt, batchSize: ops.length };
         if (!next.changed) return { ...base, revision, bytesUploaded };
-        const bytes = encodeDocument(
-          { v: 1, type: 's5chat.index', encrypted: d.encrypted, entries: next.entries },
-          d.encrypted ? keys.encryptionKey : null,
-        );
+        const bytes = encodeDocument({ v: 1, type: 's5chat.index', encrypted, entries: next.entries }, encrypted ? keys.encryptionKey : null);
         const id = await d.backend.uploadBlob(bytes);
         bytesUploaded += bytes.length;
         d.metrics.add('', 'bytesUploaded', bytes.length);
@@ -172,7 +174,7 @@ export class ConversationIndex {
           continue;
         }
         d.registry.saw(INDEX_KEY, revision + 1);
-        this.#heads.set(toBase64Url(id.hash), next.entries, bytes.length);
+        this.#heads.set(toBase64Url(id.hash), { entries: next.entries, encrypted }, bytes.length);
         const r = { ...base, revision: revision + 1, bytesUploaded };
         d.events.emit('saved', { ...r, kind: 'index' });
         return r;
