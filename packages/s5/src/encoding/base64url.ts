@@ -1,4 +1,4 @@
-import { base64urlnopad } from '@scure/base';
+import { base64urlnopad } from './radix.js';
 import { ValidationError } from '../errors.js';
 
 /** RFC 4648 §5 base64url without padding (the form S5 uses in JSON and URLs). */

@@ -1,4 +1,4 @@
-import { hex } from '@scure/base';
+import { hex } from './radix.js';
 import { ValidationError } from '../errors.js';
 
 const utf8Encoder = new TextEncoder();

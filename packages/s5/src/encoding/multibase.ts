@@ -1,4 +1,4 @@
-import { base32nopad, base58, base64urlnopad, hex } from '@scure/base';
+import { base32nopad, base58, base64urlnopad, hex } from './radix.js';
 import { ValidationError } from '../errors.js';
 
 /** Multibase prefixes the S5 network uses (PROTOCOL §1). */

@@ -1,4 +1,3 @@
-import type { BulkheadPolicy } from 'cockatiel';
 import {
   AuthError,
   BlobNotAvailableError,
@@ -22,6 +21,7 @@ import type { S5Identity } from '../identity.js';
 import type { CallOptions, S5Backend } from '../backend.js';
 import { createTransientPolicy, type TransientPolicy } from '../resilience/transient-policy.js';
 import { abortReason, throwIfAborted } from '../resilience/sleep.js';
+import type { Bulkhead } from '../resilience/bulkhead.js';
 import { portalSlots } from '../resilience/portal-slots.js';
 import { exchange, parseJsonBody, throwForStatus, type FetchLike, type HttpResult } from './http.js';
 import type { WebSocketConstructor } from './subscription.js';
@@ -72,7 +72,7 @@ export class PortalClient implements S5Backend {
   readonly #identity: S5Identity;
   #accountKeyPair: Ed25519KeyPair;
   readonly #policy: TransientPolicy;
-  readonly #slots: BulkheadPolicy;
+  readonly #slots: Bulkhead;
   readonly #login: LoginSlot;
   readonly #label: string;
   #profile: Promise<PortalProfile> | undefined;

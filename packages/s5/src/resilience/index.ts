@@ -2,3 +2,5 @@ export * from './sleep.js';
 export * from './revision-retry.js';
 export * from './transient-policy.js';
 export * from './portal-slots.js';
+export { CircuitBreaker, CircuitState } from './circuit-breaker.js';
+export * from './bulkhead.js';

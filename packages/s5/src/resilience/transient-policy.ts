@@ -1,22 +1,14 @@
-import {
-  BrokenCircuitError,
-  circuitBreaker,
-  ConsecutiveBreaker,
-  ExponentialBackoff,
-  handleWhen,
-  retry,
-  wrap,
-  type CircuitBreakerPolicy,
-  type RetryPolicy,
-} from 'cockatiel';
+import { BrokenCircuitError, CircuitBreaker } from './circuit-breaker.js';
 import { PortalUnavailableError, TimeoutError, isS5ChatError } from '../errors.js';
 import { abortReason, throwIfAborted } from './sleep.js';
 
 /**
- * Transient-fault handling for portal calls, composed from cockatiel (a well-kept policy library, so we
- * do not hand-write retry loops or breakers): an outer retry with capped exponential backoff + jitter
- * and a bounded number of attempts (cockatiel's default is unbounded — always configured here), around
- * a consecutive-failure circuit breaker. Only PortalUnavailableError (5xx, 429, network), TimeoutError
+ * Transient-fault handling for portal calls: an outer retry with capped exponential backoff + jitter
+ * and a bounded number of attempts, around a consecutive-failure circuit breaker. Hand-written (it was
+ * composed from cockatiel's retry + circuitBreaker + wrap) because of the 60 KB gzip browser budget of
+ * an app importing createSdk: cockatiel's policy classes are not tree-shakable (~3 KB gzip). The
+ * semantics are cockatiel 3.2.1's, kept exactly (attempt numbering, onRetry before each sleep, the
+ * breaker inside the retry so every attempt counts, an open circuit not retried). Only PortalUnavailableError (5xx, 429, network), TimeoutError
  * and raw fetch network errors are handled. A revision conflict, a 404, a bad signature, an auth
  * failure or an abort is an answer, not a fault: it passes straight through and is never retried here
  * (the storage layer above owns the conflict loop; retrying at two layers multiplies attempts).
@@ -65,55 +57,82 @@ export function transientBackoffDelay(attempt: number, opts: TransientPolicyOpti
   return ceiling * (1 - Math.min(1, Math.max(0, jitter)) * random());
 }
 
+export interface RetryEvent {
+  attempt: number;
+  delay: number;
+  error: unknown;
+}
+
+/** The retry half of a policy: observe its retries (what PortalClient counts in its stats). */
+export interface RetryHooks {
+  onRetry(listener: (event: RetryEvent) => void): { dispose(): void };
+}
+
 export interface TransientPolicy {
   /** Run `fn` under retry + breaker. Rejects promptly with the abort reason when `signal` aborts. */
   execute<T>(fn: (ctx: { attempt: number; signal: AbortSignal }) => Promise<T>, signal?: AbortSignal): Promise<T>;
-  readonly retry: RetryPolicy;
-  readonly breaker: CircuitBreakerPolicy;
+  readonly retry: RetryHooks;
+  readonly breaker: CircuitBreaker;
 }
 
 export function createTransientPolicy(opts: TransientPolicyOptions = {}): TransientPolicy {
   const { maxRetries = 4, breakerThreshold = 5, halfOpenAfterMs = 10_000 } = opts;
-  const handled = handleWhen(isTransientError);
-  const backoff = new ExponentialBackoff<number>({
-    initialDelay: opts.initialDelayMs ?? 100,
-    maxDelay: opts.maxDelayMs ?? 2000,
-    // Custom generator so the jitter source is injectable (cockatiel's built-ins call Math.random).
-    generator: (attempt = 0) => [transientBackoffDelay(attempt, opts), attempt + 1],
+  const breaker = new CircuitBreaker({
+    isHandled: isTransientError,
+    threshold: breakerThreshold,
+    initialDelayMs: Math.min(opts.halfOpenInitialMs ?? 500, halfOpenAfterMs),
+    maxDelayMs: halfOpenAfterMs,
   });
-  const retryPolicy = retry(handled, { maxAttempts: maxRetries, backoff });
-  const halfOpenInitial = Math.min(opts.halfOpenInitialMs ?? 500, halfOpenAfterMs);
-  const breaker = circuitBreaker(handled, {
-    halfOpenAfter: new ExponentialBackoff({ initialDelay: halfOpenInitial, maxDelay: halfOpenAfterMs }),
-    breaker: new ConsecutiveBreaker(breakerThreshold),
-  });
+  const listeners = new Set<(event: RetryEvent) => void>();
+  const retryHooks: RetryHooks = {
+    onRetry(listener) {
+      const own = (e: RetryEvent) => listener(e); // a distinct entry per registration, like an emitter
+      listeners.add(own);
+      return { dispose: () => void listeners.delete(own) };
+    },
+  };
   if (opts.onRetry) {
     const onRetry = opts.onRetry;
-    retryPolicy.onRetry((e) => onRetry({ attempt: e.attempt, delayMs: e.delay, error: 'error' in e ? e.error : e.value }));
+    retryHooks.onRetry((e) => onRetry({ attempt: e.attempt, delayMs: e.delay, error: e.error }));
   }
-  const combined = wrap(retryPolicy, breaker);
+  const never = new AbortController().signal;
+
+  // Attempt `attempt` (0-based) through the breaker; a handled failure is retried after
+  // transientBackoffDelay(attempt) unless retries are used up or the caller aborted.
+  const attempts = async <T>(fn: (ctx: { attempt: number; signal: AbortSignal }) => Promise<T>, signal: AbortSignal): Promise<T> => {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await breaker.execute(() => fn({ attempt, signal }));
+      } catch (error) {
+        if (!isTransientError(error) || signal.aborted || attempt >= maxRetries) throw error;
+        const delay = transientBackoffDelay(attempt, opts);
+        const wait = new Promise((resolve) => setTimeout(resolve, delay)); // not abortable, as cockatiel's
+        for (const l of [...listeners]) l({ error, delay, attempt: attempt + 1 });
+        await wait;
+      }
+    }
+  };
 
   return {
-    retry: retryPolicy,
+    retry: retryHooks,
     breaker,
     async execute<T>(fn: (ctx: { attempt: number; signal: AbortSignal }) => Promise<T>, signal?: AbortSignal): Promise<T> {
       throwIfAborted(signal);
-      const run = combined
-        .execute(async ({ attempt, signal: inner }) => {
-          // cockatiel's backoff sleep is not abortable: a call that wakes after abort must stop here.
+      const run = attempts(async (ctx) => {
+          // The backoff sleep is not abortable: a call that wakes after abort must stop here.
           throwIfAborted(signal);
-          return fn({ attempt, signal: inner });
-        }, signal)
+          return fn(ctx);
+        }, signal ?? never)
         .catch((error: unknown) => {
           if (error instanceof BrokenCircuitError) {
             throw new PortalUnavailableError('Portal circuit is open after repeated failures; not calling it for now.', {
-              cause: breaker.lastFailure && 'error' in breaker.lastFailure ? breaker.lastFailure.error : error,
+              cause: breaker.lastFailure ? breaker.lastFailure.error : error,
             });
           }
           throw error;
         });
       if (!signal) return run;
-      // Reject as soon as the caller aborts, even while cockatiel sleeps between attempts.
+      // Reject as soon as the caller aborts, even while the retry sleeps between attempts.
       // Listen on a per-call dependant of the caller's signal (AbortSignal.any adds no listener to it),
       // so one signal shared by many concurrent calls does not collect a listener per call.
       const local = typeof AbortSignal.any === 'function' ? AbortSignal.any([signal]) : signal;

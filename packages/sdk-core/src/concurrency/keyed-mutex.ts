@@ -1,15 +1,19 @@
 /**
- * A mutex per key (one per conversation) on top of async-mutex 0.5.0.
+ * A mutex per key (one per conversation) on top of a FIFO promise-chain mutex.
  *
- * Why not just `new Mutex()` per key or async-mutex's `withTimeout`:
- * - `Mutex.isLocked()` reads true for one tick after a `withTimeout` waiter gave up, because the
- *   mutex still hands the lock to that dead waiter before it is released again. We keep our own
+ * The per-key mutex is hand-written (it replaced async-mutex 0.5.0's Mutex, of which we used only
+ * acquire/release) because of the 60 KB gzip browser budget of an app importing createSdk: async-mutex
+ * ships Semaphore, withTimeout, tryAcquire and its errors in one module (~0.9 KB gzip). Same
+ * semantics: waiters get the lock strictly in arrival order; a releaser is idempotent.
+ *
+ * Why not a bare mutex per key with a timeout wrapper:
+ * - a mutex with a timed-out waiter still hands the lock to that dead waiter for a tick before it
+ *   is released again, so its "is locked" would read true. We keep our own
  *   counters (holder, live waiters), so `isLocked`/`lockInfo` only ever report live holders, and a
  *   timed-out waiter's function never runs: when its abandoned acquire resolves later it releases
  *   immediately without calling anything.
  * - We need holder labels, wait times (metrics) and removal of idle keys (no leak per conversation).
  */
-import { Mutex, type MutexInterface } from 'async-mutex';
 import { LockTimeoutError } from '../errors.js';
 
 export interface LockInfo {
@@ -27,6 +31,26 @@ export interface LockOptions {
   label?: string;
   /** Give up waiting after this many ms (LockTimeoutError). 0/undefined = wait forever. */
   timeoutMs?: number;
+}
+
+type Releaser = () => void;
+
+/** FIFO mutex: each acquire waits for the previous holder's release. */
+class Mutex {
+  #tail: Promise<void> = Promise.resolve();
+
+  acquire(): Promise<Releaser> {
+    let free!: () => void;
+    const released = new Promise<void>((resolve) => (free = resolve));
+    const ready = this.#tail.then(() => {
+      let done = false;
+      return () => {
+        if (!done) (done = true), free();
+      };
+    });
+    this.#tail = released;
+    return ready;
+  }
 }
 
 interface Entry {
@@ -66,7 +90,7 @@ export class KeyedMutex {
     const started = now();
     const timeoutMs = opts.timeoutMs ?? this.#opts.timeoutMs ?? 0;
     const acquire = e.mutex.acquire();
-    let release: MutexInterface.Releaser;
+    let release: Releaser;
     if (timeoutMs > 0) {
       let timer: ReturnType<typeof setTimeout> | undefined;
       try {
