@@ -197,6 +197,17 @@ export class StorageManager {
   // ---- public writes ---------------------------------------------------------------------------
 
   /**
+   * An id for a NEW conversation (uuidv7). Nobody else can hold its registry key yet, so its first
+   * write goes to revision 1 without reading the registry first (on a Dart portal that read of a
+   * missing key waits ≈2 s); were the guess ever wrong, one rejected set and the normal retry follow.
+   */
+  newConversationId(): string {
+    const id = uuidv7();
+    this.#registry.markFresh(id);
+    return id;
+  }
+
+  /**
    * Append one message (creates the conversation if absent). Idempotent by message id: appending
    * the same message again changes nothing. Resolves once the write carrying it is durable.
    */
