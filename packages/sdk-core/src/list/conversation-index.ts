@@ -97,15 +97,18 @@ export class ConversationIndex {
     return this.#keys;
   }
 
-  async read(): Promise<{ entries: IndexEntry[]; revision: number }> {
+  async read(forWriteAttempt?: number): Promise<{ entries: IndexEntry[]; revision: number; guessed: boolean }> {
     const d = this.#d;
     const keys = this.#keysOnce();
-    const entry = await d.registry.get(INDEX_KEY, keys); // same monotonic floor as conversations
-    if (!entry) return { entries: [], revision: 0 };
+    // Same monotonic floor as conversations; a write may start from the entry known to be current.
+    const { entry, guessed } = forWriteAttempt === undefined
+      ? { entry: await d.registry.get(INDEX_KEY, keys), guessed: false }
+      : await d.registry.forWrite(INDEX_KEY, keys, forWriteAttempt);
+    if (!entry) return { entries: [], revision: 0, guessed };
     const pointer = decodePointer(entry.data, 'the conversation index');
     const hash = toBase64Url(pointer.hash);
     const cached = this.#heads.get(hash);
-    if (cached) return { entries: cached, revision: entry.revision };
+    if (cached) return { entries: cached, revision: entry.revision, guessed };
     let bytes: Uint8Array;
     try {
       bytes = await d.backend.downloadBlob(pointer);
@@ -116,7 +119,7 @@ export class ConversationIndex {
     const { doc } = decodeDocument(bytes, keys.encryptionKey, 'conversation index');
     const entries = parseIndex(doc);
     this.#heads.set(hash, entries, bytes.length);
-    return { entries, revision: entry.revision };
+    return { entries, revision: entry.revision, guessed };
   }
 
   /** Conversations, most recently updated first (keyset pagination on (updatedAt, id)). */
@@ -153,9 +156,14 @@ export class ConversationIndex {
       const delays = revisionRetryDelays(d.retry);
       let bytesUploaded = 0;
       for (let attempt = 1; ; attempt++) {
-        const { entries, revision } = await this.read();
+        const { entries, revision, guessed } = await this.read(attempt);
         const next = applyIndexOps(entries, ops);
         const base = { conversationId: INDEX_KEY, messageCount: 0, encrypted: d.encrypted, attempts: attempt, batchSize: ops.length };
+        if (!next.changed && guessed) {
+          d.registry.doubt(INDEX_KEY); // "nothing to do" is an answer only from a real read
+          attempt--;
+          continue;
+        }
         if (!next.changed) return { ...base, revision, bytesUploaded };
         const bytes = encodeDocument(
           { v: 1, type: 's5chat.index', encrypted: d.encrypted, entries: next.entries },
@@ -165,13 +173,15 @@ export class ConversationIndex {
         bytesUploaded += bytes.length;
         d.metrics.add('', 'bytesUploaded', bytes.length);
         d.metrics.add('', 'registryWrites');
+        const entry = createRegistryEntry({ keyPair: keys.keyPair, revision: revision + 1, data: encodePointer(id) });
         try {
-          await d.backend.registrySet(createRegistryEntry({ keyPair: keys.keyPair, revision: revision + 1, data: encodePointer(id) }));
+          await d.backend.registrySet(entry);
         } catch (error) {
+          if (guessed) d.registry.missedGuess(INDEX_KEY); // the skipped read was wrong: normal lost-race path
           await onRegistrySetError(d, error, { conversationId: INDEX_KEY, attempt, maxAttempts: delays.length + 1, delays, seenRevision: revision });
           continue;
         }
-        d.registry.saw(INDEX_KEY, revision + 1);
+        d.registry.wrote(INDEX_KEY, entry);
         this.#heads.set(toBase64Url(id.hash), next.entries, bytes.length);
         const r = { ...base, revision: revision + 1, bytesUploaded };
         d.events.emit('saved', { ...r, kind: 'index' });

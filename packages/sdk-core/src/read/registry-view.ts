@@ -12,7 +12,7 @@ import { deriveConversationKeys, type DocumentKeys, type SeedDeriver } from '../
 const MAX_KEYS = 4096;
 
 /** A registry read this recent is taken as current for a write (a guess: a wrong one costs one rejected set). */
-const FRESH_READ_MS = 1_000;
+const FRESH_READ_MS = 5_000;
 /** After a wrong guess a key is read before every write for this long (it has another writer). */
 const CONTENDED_MS = 30_000;
 
@@ -34,10 +34,13 @@ export class RegistryView {
   readonly #contended = new Map<string, number>();
   readonly #now: () => number;
 
-  constructor(backend: S5Backend, identity: SeedDeriver, now: () => number = Date.now) {
+  readonly #guess: boolean;
+
+  constructor(backend: S5Backend, identity: SeedDeriver, opts: { guess?: boolean; now?: () => number } = {}) {
     this.#backend = backend;
     this.#identity = identity;
-    this.#now = now;
+    this.#guess = opts.guess ?? true;
+    this.#now = opts.now ?? Date.now;
   }
 
   keysFor(conversationId: string): DocumentKeys {
@@ -78,12 +81,13 @@ export class RegistryView {
    * knows the key's latest entry: it wrote it (and nothing newer was seen since), the id is fresh
    * (`markFresh`), or it read it within FRESH_READ_MS. Such a write may still meet a newer entry
    * (another device): the set is then rejected ("Revision number too low"), nothing is lost, and
-   * the writer calls `missedGuess` and retries from a real read. Later attempts always read.
+   * the writer calls `missedGuess` and takes the normal lost-race path (wait, real read, re-apply).
+   * Later attempts always read.
    */
   async forWrite(key: string, keys: DocumentKeys, attempt: number): Promise<WriteBase> {
     const known = this.#current.get(key);
     const contended = (this.#contended.get(key) ?? 0) > this.#now();
-    if (attempt === 1 && known && !contended && known.until > this.#now() && !this.isBehind(key, known.entry?.revision ?? 0)) {
+    if (this.#guess && attempt === 1 && known && !contended && known.until > this.#now() && !this.isBehind(key, known.entry?.revision ?? 0)) {
       return { entry: known.entry, guessed: true };
     }
     return { entry: await this.get(key, keys), guessed: false };
@@ -94,6 +98,11 @@ export class RegistryView {
     this.#current.delete(key);
     if (this.#contended.size >= MAX_KEYS) this.#contended.clear();
     this.#contended.set(key, this.#now() + CONTENDED_MS);
+  }
+
+  /** The next write of `key` reads the registry first (a decision needs a real read). */
+  doubt(key: string): void {
+    this.#current.delete(key);
   }
 
   /** Our set of `entry` succeeded: it is the latest until something newer is seen. */

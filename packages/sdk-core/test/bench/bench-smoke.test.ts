@@ -41,6 +41,8 @@ describe('pnpm bench machinery', () => {
     }
     expect(create!.s5chat).toMatchObject({ repeats: 1 });
     expect(create!.s5chat!.newConversationFirstAppendMs as number).toBeGreaterThan(0);
+    // A fresh conversation id is written without a registry read (the list was just read); the baseline reads first.
+    expect(create!.s5chat!.newConversationRegistryReads).toBe(0);
     expect(create!.baseline!.newConversationRegistryReads as number).toBeGreaterThan(0);
     expect(formatResults(json)).toContain('===== profile dart');
   }, 60_000);
