@@ -12,7 +12,7 @@ const { version } = JSON.parse(readFileSync(new URL('./package.json', import.met
 const nextConfig = {
   reactStrictMode: true,
   poweredByHeader: false,
-  transpilePackages: ['@s5chat/s5', '@s5chat/sdk-core'],
+  transpilePackages: ['@s5chat/s5', '@s5chat/sdk-core', '@s5chat/react'],
   // Lint and typecheck are separate turbo tasks (`tsc --noEmit`); running them
   // again inside `next build` only costs CPU on a 2-core machine.
   eslint: { ignoreDuringBuilds: true },

@@ -4,7 +4,8 @@ export default defineConfig({
   entry: ['src/index.ts'],
   format: ['esm', 'cjs'],
   dts: true,
-  sourcemap: true,
+  // No source maps: they were ~60 % of the tarball and point at sources the tarball does not ship.
+  sourcemap: false,
   clean: true,
   target: 'es2022',
 });

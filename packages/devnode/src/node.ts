@@ -98,6 +98,7 @@ export async function startDevnode(options: DevnodeOptions = {}): Promise<Devnod
     maxBlobBytes,
     verifyBlobsOnRead,
     wait: scaledWait(profileOptions.timeScale, lifetime.signal),
+    queryPeers: () => {}, // replaced once the P2P hub exists
   };
 
   let hostPort = '';
@@ -110,7 +111,8 @@ export async function startDevnode(options: DevnodeOptions = {}): Promise<Devnod
     inviteTokens: profileOptions.inviteTokens,
     authority: () => hostPort,
     // A wildcard bind has no name clients use; loopback is what they reach it by here.
-    hostname: () => (host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.replace(/^\[|\]$/g, '')),
+    // URL.hostname form (what a Host header parses to); a wildcard bind is reached by loopback here.
+    hostname: () => (host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host),
     bindHost: host,
     corsOrigin,
   });
@@ -122,9 +124,12 @@ export async function startDevnode(options: DevnodeOptions = {}): Promise<Devnod
     selfUris: profile.p2p.selfUris,
     announcePeers: profile.p2p.announcePeers,
     locate: (hash33) => profile.p2p.locate(hash33, services),
+    forwardUnknownQueries: profile.p2p.forwardUnknownQueries ?? false,
   });
+  services.queryPeers = (pk) => hub.queryRegistry(pk);
   const subscriptions = new RegistrySubscriptions(registry, stats, log, profile.subscription);
   const server = createServer(createDispatcher(profile, services, { corsOrigin }));
+  if (profile.keepAliveTimeoutMs !== undefined) server.keepAliveTimeout = profile.keepAliveTimeoutMs;
   server.on('upgrade', (req, socket, head) => {
     socket.on('error', () => {}); // a peer vanishing mid-upgrade is not our error
     let pathname: string;

@@ -20,6 +20,8 @@ export interface Services {
    * Dart's 60 s blob miss takes 300 ms). Rejects when the node stops, so no handler outlives it.
    */
   wait(ms: number): Promise<void>;
+  /** Send a registry query (13) for `pk` to every connected P2P peer (portal profiles do on HTTP reads). */
+  queryPeers(pk: Uint8Array): void;
 }
 
 /** The scaled, stop-aware `wait` of {@link Services}. */

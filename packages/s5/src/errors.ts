@@ -183,13 +183,23 @@ export class InvalidSignatureError extends S5ChatError {
   }
 }
 
+/**
+ * Why a portal refused an account step, as PortalClient classified the portal's answer (callers use
+ * this, never the text): `not-registered` (log in before register), `already-registered`,
+ * `challenge` (another login of the same key replaced or consumed our challenge: retry the whole
+ * exchange), `accounts-disabled` (the portal has no account routes; no token needed).
+ */
+export type AuthFailureReason = 'not-registered' | 'already-registered' | 'challenge' | 'accounts-disabled' | 'rejected';
+
 export class AuthError extends S5ChatError {
   static override readonly code = 'AUTH_FAILED' as const;
   override name = 'AuthError';
   readonly status?: number;
-  constructor(shortMessage: string, opts: S5ChatErrorOptions & { status?: number } = {}) {
+  readonly reason?: AuthFailureReason;
+  constructor(shortMessage: string, opts: S5ChatErrorOptions & { status?: number; reason?: AuthFailureReason } = {}) {
     super('AUTH_FAILED', shortMessage, opts);
     if (opts.status !== undefined) this.status = opts.status;
+    if (opts.reason !== undefined) this.reason = opts.reason;
   }
 }
 
@@ -287,5 +297,79 @@ export class ResponseTooLargeError extends S5ChatError {
   constructor(maxBytes: number, opts: S5ChatErrorOptions = {}) {
     super('RESPONSE_TOO_LARGE', `Portal response exceeded ${maxBytes} bytes.`, opts);
     this.maxBytes = maxBytes;
+  }
+}
+
+/**
+ * A blob the portal could not deliver now: the real portals answer a miss by waiting ~60 s and then
+ * a 500 (`Could not download raw file: Timed out …`, LumeWeb `error fetching blob: …`), and our own
+ * per-GET budget may expire first. Not NOT_FOUND (the blob may appear once peers have it) and not
+ * transient in the retry sense: retrying at once only ties up one of the portal's few slots again.
+ * The retry policy and circuit breaker ignore it; retry later.
+ */
+export class BlobNotAvailableError extends S5ChatError {
+  override name = 'BlobNotAvailableError';
+  readonly status?: number;
+  constructor(what: string, opts: S5ChatErrorOptions & { status?: number } = {}) {
+    super('BLOB_NOT_AVAILABLE', `${what} is not available from the portal right now.`, opts);
+    if (opts.status !== undefined) this.status = opts.status;
+  }
+}
+
+/** The portal accepts registrations only with an invite token (`inviteCode`), and none or a wrong one was given. */
+export class InviteRequiredError extends S5ChatError {
+  override name = 'InviteRequiredError';
+  readonly status?: number;
+  constructor(opts: S5ChatErrorOptions & { status?: number; hadInvite?: boolean } = {}) {
+    super(
+      'INVITE_REQUIRED',
+      opts.hadInvite
+        ? 'The portal refused the invite code for registering a new account.'
+        : 'The portal needs an invite code (inviteCode) to register a new account.',
+      opts,
+    );
+    if (opts.status !== undefined) this.status = opts.status;
+  }
+}
+
+/** An upload above the portal's size limit; refused before any byte of the body was sent. */
+export class UploadTooLargeError extends S5ChatError {
+  override name = 'UploadTooLargeError';
+  readonly size: number;
+  readonly maxBytes: number;
+  constructor(size: number, maxBytes: number, opts: S5ChatErrorOptions = {}) {
+    super('UPLOAD_TOO_LARGE', `Upload of ${size} bytes exceeds the portal limit of ${maxBytes} bytes.`, opts);
+    this.size = size;
+    this.maxBytes = maxBytes;
+  }
+}
+
+/**
+ * A definite refusal from the portal that is neither bad input we could have caught nor a fault
+ * (e.g. Dart's `No store configured, uploads not possible`, `This is not a raw CID`, a Dart type
+ * error for a request it could not parse). Never retried: the same request gets the same answer.
+ */
+export class PortalRejectedError extends S5ChatError {
+  override name = 'PortalRejectedError';
+  readonly status?: number;
+  constructor(shortMessage: string, opts: S5ChatErrorOptions & { status?: number } = {}) {
+    super('PORTAL_REJECTED', shortMessage, opts);
+    if (opts.status !== undefined) this.status = opts.status;
+  }
+}
+
+/**
+ * The portal accepted the login but its token is unreadable here: cookie-only portals (Dart ≤ v0.14.1,
+ * LumeWeb) send it only as an HttpOnly `Set-Cookie`, which browsers hide from `fetch`. Use a
+ * `tokenProvider` (e.g. `proxiedLogin` with a same-origin login route) instead.
+ */
+export class AuthTokenUnreadableError extends S5ChatError {
+  override name = 'AuthTokenUnreadableError';
+  constructor(opts: S5ChatErrorOptions = {}) {
+    super(
+      'AUTH_TOKEN_UNREADABLE',
+      'The portal sent its auth token only as an HttpOnly cookie, which this runtime cannot read; pass a tokenProvider (see proxiedLogin).',
+      opts,
+    );
   }
 }

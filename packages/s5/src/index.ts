@@ -11,3 +11,4 @@ export * from './resilience/index.js';
 export * from './backend.js';
 export * from './portal/index.js';
 export { seededRandom } from './util/seeded-random.js';
+export * from './p2p/index.js';

@@ -17,10 +17,14 @@ declare module '@s5chat/devnode' {
     uploads: number;
     registry: { sets: number; setsAccepted: number; setsRejected: number; gets: number };
     faults: { errors: number; conflicts: number; staleReads: number; resets: number };
+    p2p: { connections: number; handshakes: number; framesIn: number; framesRejected: number };
   }
+  export type ProfileName = 'devnode' | 'dart' | 'dart-0.14' | 'lumeweb';
   export interface Devnode {
     url: string;
+    profile: ProfileName;
     p2pUrl: string;
+    nodeId: Uint8Array;
     stats(): DevnodeStats;
     setFaults(f: Partial<FaultConfig> & { seed?: number }): void;
     resetStats(): void;
@@ -34,5 +38,10 @@ declare module '@s5chat/devnode' {
     log?: boolean | ((line: string) => void);
     random?: () => number;
     verifyBlobsOnRead?: boolean;
+    profile?: ProfileName;
+    registration?: 'open' | 'invite';
+    inviteTokens?: string[];
+    timeScale?: number;
+    maxBlobBytes?: number;
   }): Promise<Devnode>;
 }

@@ -80,6 +80,7 @@ async function openS5chat(opts: ClientOptions): Promise<ChatClient> {
     backend,
     deviceId: opts.deviceId,
     encryption: opts.encryption,
+    outbox: false, // measure the write path itself, never a parked write
     ...(opts.lingerMs !== null ? { lingerMs: opts.lingerMs } : {}),
   });
   let conflicts = 0;

@@ -3,6 +3,7 @@
  * reported through `error` when it was not itself an `error` listener).
  */
 import type { StorageResult } from './schemas.js';
+import type { OutboxEvent } from './outbox/outbox.js';
 
 export interface RetryEvent {
   conversationId: string;
@@ -37,7 +38,7 @@ export interface ErrorEvent {
   conversationId: string;
   error: unknown;
   /** What failed: a write of user operations, a compaction, an index update, a checkpoint. */
-  during: 'commit' | 'compaction' | 'index' | 'checkpoint' | 'listener';
+  during: 'commit' | 'compaction' | 'index' | 'checkpoint' | 'listener' | 'watch';
   /** Operations that failed with it. */
   operations: number;
 }
@@ -54,6 +55,8 @@ export interface StorageEvents {
   saved: SavedEvent;
   error: ErrorEvent;
   remote: RemoteEvent;
+  /** A write was queued in the outbox, sent from it, or refused for good. */
+  outbox: OutboxEvent;
 }
 
 export type Listener<T> = (payload: T) => void;

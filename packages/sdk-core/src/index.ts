@@ -1,12 +1,24 @@
 /**
  * @s5chat/sdk-core — revision-safe chat conversation storage on S5.
  */
-export { createSdk, type CreateSdkOptions, type Sdk } from './sdk.js';
+export { createSdk, SDK_STORAGE_METHODS, type CreateSdkOptions, type Sdk, type SdkStorageMethods } from './sdk.js';
 export { StorageManager, type StorageManagerOptions, type RetryOptions, type WriteOptions } from './storage-manager.js';
 export { SessionManager, Session, type SessionStatus, type StreamOptions, type WriteResult } from './sessions.js';
 export * from './schemas.js';
 export * from './errors.js';
 export * from './events.js';
+export type { WatchEvent, WatchSource, WatchOptions, ConversationsWatchEvent, LiveOptions, LiveTransportMode } from './live/index.js';
+export {
+  MemoryOutboxStore,
+  FileOutboxStore,
+  IndexedDbOutboxStore,
+  type Outbox,
+  type OutboxEvent,
+  type OutboxRecord,
+  type OutboxStore,
+  type OutboxSetting,
+  type QueuedResult,
+} from './outbox/index.js';
 export type { Metrics, MetricsSnapshot, Counters } from './metrics.js';
 export { MemoryBackend, type MemoryBackendOptions, type MemoryBackendStats, type MemoryFaults, type MemoryCall, type MemoryCallName } from './backend/memory-backend.js';
 export { KeyedMutex, type LockInfo, type LockOptions } from './concurrency/keyed-mutex.js';
@@ -28,4 +40,4 @@ export { PLAINTEXT_MAGIC } from './layout/codec.js';
 export type { Head, SegmentRef } from './layout/head.js';
 export type { S5Backend } from '@s5chat/s5';
 // What an app needs to make an identity, so one install (`@s5chat/sdk-core`) is enough.
-export { generateSeedPhrase, isValidSeedPhrase, S5Identity, type MessageSigner } from '@s5chat/s5';
+export { generateSeedPhrase, validateSeedPhrase, isValidSeedPhrase, S5Identity, type MessageSigner } from '@s5chat/s5';

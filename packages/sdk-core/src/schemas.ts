@@ -5,7 +5,7 @@
  * offending field path, and nothing is written.
  */
 import * as v from 'valibot';
-import { uuidv7 } from 'uuidv7';
+import { uuidv7 } from './util/uuidv7.js';
 import { ValidationError, type ValidationIssue } from '@s5chat/s5';
 
 /** Conversation and message ids: 1–128 chars of `[A-Za-z0-9._-]`, not "." or ".." (safe in URLs, paths, keys). */
@@ -160,6 +160,14 @@ export interface StorageResult {
   attempts: number;
   /** Operations carried by that write (group commit). */
   batchSize: number;
+  /**
+   * 'durable': stored at `revision`. 'queued': the portal was unreachable; the write is in the
+   * outbox and will be sent (see the 'outbox' event); revision/messageCount say nothing yet.
+   * Always set on what the public write methods return.
+   */
+  status?: 'durable' | 'queued';
+  /** Idempotency key of a queued write (the outbox replays it under this id). */
+  operationId?: string;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -3,8 +3,8 @@
  */
 import { PortalClient, S5Identity, ValidationError, type MessageSigner, type S5Backend } from '@s5chat/s5';
 import { SessionManager } from './sessions.js';
-import { StorageManager, type RetryOptions, type StorageManagerOptions, type WriteOptions } from './storage-manager.js';
-import type { ConversationInput, Limits, StorageResult } from './schemas.js';
+import { StorageManager, type RetryOptions, type StorageManagerOptions } from './storage-manager.js';
+import type { Limits } from './schemas.js';
 
 export interface CreateSdkOptions {
   /** S5 portal (e.g. the devnode's url). Required unless `backend` is given. */
@@ -24,19 +24,52 @@ export interface CreateSdkOptions {
   lockTimeoutMs?: number;
   /** Passed to the PortalClient. */
   inviteCode?: string;
+  /**
+   * Passed to the PortalClient: an externally supplied portal token (e.g. `proxiedLogin` from
+   * @s5chat/s5 for cookie-only portals in browsers). The client then never logs in itself.
+   */
+  tokenProvider?: () => Promise<string>;
   timeoutMs?: number;
+  /** Durable outbox: 'auto' (default: IndexedDB in browsers, files in `outboxDir`, else memory), false, or your OutboxStore. */
+  outbox?: StorageManagerOptions['outbox'];
+  outboxDir?: string;
+  /** Live updates transport (watch / watchConversations). */
+  live?: StorageManagerOptions['live'];
   /** Everything else the StorageManager takes. */
   storage?: Partial<Omit<StorageManagerOptions, 'backend' | 'identity'>>;
 }
 
-export interface Sdk {
+/**
+ * The calls an app makes all the time, on `sdk` itself: each is `sdk.storage`'s method bound to it
+ * (same signature, same behaviour). Everything else stays on `sdk.storage` / `sdk.sessions`.
+ * A new common StorageManager call (editMessage, deleteMessage, …)
+ * joins by adding its name here — the type follows.
+ */
+export const SDK_STORAGE_METHODS = [
+  'watch',
+  'watchConversations',
+  'appendMessage',
+  'appendMessages',
+  'saveConversation',
+  'loadConversation',
+  'listConversations',
+  'deleteConversation',
+  'updateMetadata',
+  'metrics',
+  'on',
+  'pendingWrites',
+  'flush',
+  'close',
+] as const satisfies readonly (keyof StorageManager)[];
+
+export type SdkStorageMethods = Pick<StorageManager, (typeof SDK_STORAGE_METHODS)[number]>;
+
+export interface Sdk extends SdkStorageMethods {
+  /** The StorageManager: every call, including the ones not on `sdk` (withConversationLock, lockInfo, …). */
   storage: StorageManager;
   identity: S5Identity;
   sessions: SessionManager;
   backend: S5Backend;
-  saveConversation(c: ConversationInput, opts?: WriteOptions): Promise<StorageResult>;
-  loadConversation(id: string): ReturnType<StorageManager['loadConversation']>;
-  close(): Promise<void>;
 }
 
 export async function createSdk(opts: CreateSdkOptions): Promise<Sdk> {
@@ -56,6 +89,7 @@ export async function createSdk(opts: CreateSdkOptions): Promise<Sdk> {
   const portalOpts: ConstructorParameters<typeof PortalClient>[0] = { portalUrl: opts.portalUrl!, identity };
   if (opts.fetch) portalOpts.fetch = opts.fetch;
   if (opts.inviteCode !== undefined) portalOpts.inviteCode = opts.inviteCode;
+  if (opts.tokenProvider !== undefined) portalOpts.tokenProvider = opts.tokenProvider;
   if (opts.timeoutMs !== undefined) portalOpts.timeoutMs = opts.timeoutMs;
   const backend = opts.backend ?? new PortalClient(portalOpts);
   const so: StorageManagerOptions = { ...(opts.storage ?? {}), backend, identity };
@@ -65,15 +99,12 @@ export async function createSdk(opts: CreateSdkOptions): Promise<Sdk> {
   if (opts.retry !== undefined) so.retry = opts.retry;
   if (opts.limits !== undefined) so.limits = opts.limits;
   if (opts.lockTimeoutMs !== undefined) so.lockTimeoutMs = opts.lockTimeoutMs;
+  if (opts.outbox !== undefined) so.outbox = opts.outbox;
+  if (opts.outboxDir !== undefined) so.outboxDir = opts.outboxDir;
+  if (opts.live !== undefined) so.live = opts.live;
   const storage = new StorageManager(so);
   const sessions = new SessionManager(storage);
-  return {
-    storage,
-    identity,
-    sessions,
-    backend,
-    saveConversation: (c, o) => storage.saveConversation(c, o),
-    loadConversation: (id) => storage.loadConversation(id),
-    close: () => storage.close(),
-  };
+  const facade = {} as Record<string, unknown>;
+  for (const name of SDK_STORAGE_METHODS) facade[name] = (storage[name] as (...a: unknown[]) => unknown).bind(storage);
+  return { ...(facade as unknown as SdkStorageMethods), storage, identity, sessions, backend };
 }

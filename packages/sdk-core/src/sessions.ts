@@ -4,7 +4,7 @@
  * metadata operations applied under the conversation lock to the latest stored state — never by
  * saving a copy loaded earlier, so ending a session cannot erase messages appended meanwhile.
  */
-import { uuidv7 } from 'uuidv7';
+import { uuidv7 } from './util/uuidv7.js';
 import { ValidationError } from '@s5chat/s5';
 import type { StorageManager } from './storage-manager.js';
 import type { Message, StorageResult } from './schemas.js';

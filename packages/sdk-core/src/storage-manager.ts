@@ -11,7 +11,7 @@
  * (maintenance/compactor.ts) follow. Every caller gets the StorageResult of the write that carried
  * its operation.
  */
-import { uuidv7 } from 'uuidv7';
+import { uuidv7 } from './util/uuidv7.js';
 import { revisionRetryDelays, sleep as s5sleep, ValidationError, type S5Backend } from '@s5chat/s5';
 import { KeyedMutex, type LockInfo } from './concurrency/keyed-mutex.js';
 import { createCrossTab, type CrossTabCoordinator, type CrossTabOptions } from './concurrency/cross-tab.js';
@@ -26,7 +26,9 @@ import { Compactor } from './maintenance/compactor.js';
 import { MaintenanceTracker } from './maintenance/tracker.js';
 import { sortMessages } from './merge.js';
 import { MetricsRecorder, type Metrics } from './metrics.js';
+import { LiveHub, liveSnapshot, type ConversationsWatchEvent, type LiveOptions, type WatchEvent, type WatchOptions } from './live/index.js';
 import type { Op } from './ops.js';
+import { Outbox, createOutboxStore, outboxOwner, type OutboxSetting } from './outbox/index.js';
 import { RegistryView } from './read/registry-view.js';
 import {
   assertConversationId,
@@ -90,6 +92,14 @@ export interface StorageManagerOptions {
   /** Segment cache budget in bytes (default 32 MiB). */
   cacheBytes?: number;
   now?: () => number;
+  /** Live updates (watch / watchConversations): how they reach this device (default 'auto'). */
+  live?: LiveOptions;
+  /** Durable outbox for writes made while the portal is unreachable (default 'auto'; false = fail fast). */
+  outbox?: OutboxSetting;
+  /** Node: where the 'auto' outbox keeps its files (omitted: in memory). */
+  outboxDir?: string;
+  /** Outbox resend backoff (defaults 1000 → 30000 ms, jittered). */
+  outboxRetry?: { initialMs?: number; maxMs?: number };
 }
 
 export interface WriteOptions extends SaveOptions {}
@@ -107,6 +117,8 @@ export class StorageManager {
   readonly #maintenance = new MaintenanceTracker();
   readonly #metrics = new MetricsRecorder();
   readonly #events = new Emitter<StorageEvents>();
+  readonly #live: LiveHub;
+  readonly #outbox: Outbox | null;
   #closed = false;
 
   constructor(opts: StorageManagerOptions) {
@@ -193,6 +205,25 @@ export class StorageManager {
       onDepth: (key, d) => {
         if (key !== INDEX_KEY) this.#metrics.queueDepth(key, d);
       },
+    });
+    this.#live = new LiveHub({
+      ...opts.live,
+      backend,
+      identity: opts.identity,
+      read: async (id, entry) => {
+        const { state, head } = await this.#reader.read(id, this.#registry.keysFor(id), entry);
+        return liveSnapshot(state, head);
+      },
+      deviceId: this.#deviceId,
+      list: async () => (await this.listConversations({ limit: 1000 })).items,
+      on: (event, fn) => this.#events.on(event, fn),
+      onError: (conversationId, error) => this.#events.emit('error', { conversationId, error, during: 'watch', operations: 0 }),
+    });
+    this.#outbox = Outbox.create(createOutboxStore(opts.outbox, opts.outboxDir), {
+      owner: outboxOwner(opts.identity),
+      send: (r) => this.#committer.submit(r.conversationId, { target: 'conversation', op: r.op, encrypted: r.encrypted }),
+      onEvent: (e) => this.#events.emit('outbox', e),
+      retry: opts.outboxRetry,
     });
   }
 
@@ -336,9 +367,26 @@ export class StorageManager {
     return this.#events.listenerCount(event);
   }
 
-  /** Writes submitted and not yet settled (including fire-and-forget ones). */
+  /** Writes submitted and not yet settled (including fire-and-forget ones and those in the outbox). */
   pendingWrites(): number {
-    return this.#committer.outstanding;
+    return this.#committer.outstanding + (this.#outbox?.pending ?? 0);
+  }
+
+  /** Another tab or device commits `conversationId` → `listener` gets what changed. Returns the unsubscribe. */
+  watch(conversationId: string, listener: (e: WatchEvent) => void, options?: WatchOptions): () => void {
+    if (this.#closed) throw new ClosedError();
+    return this.#live.watch(conversationId, listener, options);
+  }
+
+  /** The conversation list, now and whenever another tab or device changes it. Returns the unsubscribe. */
+  watchConversations(listener: (e: ConversationsWatchEvent) => void): () => void {
+    if (this.#closed) throw new ClosedError();
+    return this.#live.watchConversations(listener);
+  }
+
+  /** The outbox (null when disabled): queued writes, and `idle()` to await a drain round. */
+  get outbox(): Outbox | null {
+    return this.#outbox;
   }
 
   /** Resolve when every submitted write and maintenance task has settled (failures go to 'error'). */
@@ -358,6 +406,8 @@ export class StorageManager {
     if (this.#closed) return;
     await this.flush();
     this.#closed = true;
+    this.#live.close();
+    this.#outbox?.close();
     this.#maintenance.close();
     this.#crossTab.close();
   }
@@ -378,6 +428,7 @@ export class StorageManager {
   }
 
   #submit(conversationId: string, op: Op, encrypted = this.#encrypted): Promise<StorageResult> {
-    return this.#committer.submit(conversationId, { target: 'conversation', op, encrypted });
+    const direct = () => this.#committer.submit(conversationId, { target: 'conversation', op, encrypted });
+    return this.#outbox ? this.#outbox.submit(conversationId, op, encrypted, direct) : direct().then((r) => ({ ...r, status: 'durable' as const }));
   }
 }

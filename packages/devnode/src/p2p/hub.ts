@@ -46,6 +46,11 @@ export interface P2PHubOptions {
   announcePeers: boolean;
   /** URL a peer can GET the blob with these 33 hash bytes from without auth, or undefined (silence). */
   locate: (hash33: Uint8Array) => Promise<string | undefined>;
+  /**
+   * Pass a registry query the node cannot answer on to the other peers, once per key (lib5 ≥ ebe3865,
+   * Dart HEAD; v0.14.1 does not, PORTALS.md §2.8). A peer's answer is stored and broadcast as usual.
+   */
+  forwardUnknownQueries?: boolean;
 }
 
 /**
@@ -58,6 +63,8 @@ export class P2PHub {
   readonly #wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
   readonly #peers = new Set<Peer>();
   readonly #unsubscribe: () => void;
+  /** Keys whose unknown query was already forwarded (lib5 forwards once per key). */
+  readonly #forwarded = new Set<string>();
 
   constructor(opts: P2PHubOptions) {
     this.#opts = opts;
@@ -180,7 +187,18 @@ export class P2PHub {
     this.#opts.stats.counters.registry.gets++;
     const found = await this.#opts.registry.get(pk);
     // No negative answer exists in the protocol: unknown keys get silence (§7.5).
-    if (found) this.#send(peer, found.wire);
+    if (found) return this.#send(peer, found.wire);
+    if (!this.#opts.forwardUnknownQueries || !peer.remoteId) return;
+    const key = Buffer.from(pk).toString('hex');
+    if (this.#forwarded.has(key)) return;
+    this.#forwarded.add(key);
+    for (const p of this.#peers) if (p !== peer && p.remoteId) this.#send(p, bytes);
+  }
+
+  /** Ask every handshaked peer for a key (what Dart and libs5-go do on an HTTP read, registry.dart:92-113). */
+  queryRegistry(pk: Uint8Array): void {
+    const frame = encodeSeq([REGISTRY_QUERY, pk]);
+    for (const p of this.#peers) if (p.remoteId) this.#send(p, frame);
   }
 
   async #onHashQuery(peer: Peer, bytes: Uint8Array): Promise<void> {

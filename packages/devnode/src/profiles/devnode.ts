@@ -14,6 +14,9 @@ export function devnodeProfile(ctx: ProfileContext): PortalProfile {
   return {
     name: 'devnode',
     router: buildRouter(),
+    // Longer than any event-loop stall of an in-process test: with Node's 5 s the server could close
+    // an idle socket in the same loop turn a client picked it for reuse (ECONNRESET in tests).
+    keepAliveTimeoutMs: 60_000,
     commonHeaders: (req) => devnodeCorsHeaders(req, ctx.corsOrigin),
     preflight: () => empty(204),
     notFound: (req, url, allowed) =>

@@ -24,6 +24,8 @@ export interface P2PBehaviour {
    * answers only for the exact `0x1f` multihash it stores, pointing at its store origin.
    */
   locate(hash33: Uint8Array, services: Services): Promise<string | undefined>;
+  /** Forward registry queries the node cannot answer to the other peers, once per key (Dart HEAD). */
+  forwardUnknownQueries?: boolean;
 }
 
 /**
@@ -49,6 +51,8 @@ export interface PortalProfile {
   readonly p2p: P2PBehaviour;
   /** How `/s5/registry/subscription` pushes (when `upgrade` routes there); default: raw 0x07 records plus the current entry at once. */
   readonly subscription?: { encode(update: RegistryUpdate): Uint8Array; initialPush: boolean };
+  /** Idle keep-alive sockets are closed after this long (Dart: 1 s, §2.11); undefined = Node's default. */
+  readonly keepAliveTimeoutMs?: number;
   /** Requests handled at once, the rest queued (Alfred's 50); undefined = unlimited. */
   readonly maxInFlight?: number;
   /** Start side servers (Dart's store origin) once the API server's URL is known. */

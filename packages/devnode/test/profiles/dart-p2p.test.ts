@@ -22,12 +22,20 @@ describe.each(['dart', 'dart-0.14'] as const)('%s P2P', (profile) => {
   });
   afterAll(() => bed.cleanup());
 
-  const wsUrl = () => node.url.replace('http://', 'ws://') + '/s5/p2p';
+  const wsUrl = (n = node) => n.url.replace('http://', 'ws://') + '/s5/p2p';
+
+  /** The next frame starting with `type`, skipping others (the node also sends 13 queries on HTTP reads). */
+  async function nextOf(peer: TestPeer, type: number): Promise<Uint8Array> {
+    for (;;) {
+      const f = await peer.next();
+      if (f[0] === type) return f;
+    }
+  }
 
   /** Handshake as a client node; returns the peer and the node's decoded HandshakeDone values. */
-  async function handshake(): Promise<{ peer: TestPeer; done: unknown[]; key: ReturnType<typeof randomKeyPair> }> {
+  async function handshake(n = node): Promise<{ peer: TestPeer; done: unknown[]; key: ReturnType<typeof randomKeyPair> }> {
     const key = randomKeyPair();
-    const peer = await TestPeer.connect(wsUrl());
+    const peer = await TestPeer.connect(wsUrl(n));
     peers.push(peer);
     const [method, challenge] = decodeSeq(await peer.next()) as [number, Uint8Array];
     expect(method).toBe(1);
@@ -71,7 +79,35 @@ describe.each(['dart', 'dart-0.14'] as const)('%s P2P', (profile) => {
     const stored = (await (await getEntry(node.url, kp.publicKey)).json()) as { revision: number; data: string };
     expect(stored.revision).toBe(2);
     a.peer.send(encodeRegistryEntry(entry(kp, 1))); // lower: the node answers with its newer record
-    expect(decodeRegistryEntry(await a.peer.next()).revision).toBe(2);
+    expect(decodeRegistryEntry(await nextOf(a.peer, 0x07)).revision).toBe(2);
+  });
+
+  it('an HTTP read of a new key asks every peer (13); a peer that answers makes the GET succeed', async () => {
+    const realTime = await bed.node({ profile }); // the real ≈2 s first-read wait, ended by the answer
+    const holder = await handshake(realTime);
+    await holder.peer.next(); // AnnouncePeers
+    const kp = randomKeyPair();
+    const read = getEntry(realTime.url, kp.publicKey);
+    const query = decodeSeq(await nextOf(holder.peer, 13)) as [number, Uint8Array];
+    expect(query[1]).toEqual(kp.publicKey);
+    holder.peer.send(encodeRegistryEntry(entry(kp, 7)));
+    const res = await read;
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { revision: number }).revision).toBe(7);
+  });
+
+  it(`registry queries the node cannot answer are ${profile === 'dart' ? 'forwarded once per key' : 'not forwarded (lib5 0.2.0)'}`, async () => {
+    const asker = await handshake();
+    const other = await handshake();
+    await asker.peer.next();
+    await other.peer.next();
+    const kp = randomKeyPair();
+    asker.peer.send(encodeSeq([13, kp.publicKey]));
+    if (profile === 'dart') {
+      expect((decodeSeq(await nextOf(other.peer, 13)) as [number, Uint8Array])[1]).toEqual(kp.publicKey);
+      asker.peer.send(encodeSeq([13, kp.publicKey]));
+    }
+    expect(await other.peer.silentFor(150)).toBe(true);
   });
 
   it('hash query: only the exact 0x1f multihash of a stored blob is answered, with the store URL', async () => {

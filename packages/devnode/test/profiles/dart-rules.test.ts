@@ -165,3 +165,50 @@ describe("Alfred's request queue (PORTALS.md §2.11)", () => {
     expect((await fetch(`${free.url}/s5/registry?pk=${toBase64Url(randomKeyPair().publicKey)}`)).status).toBe(404);
   });
 });
+
+describe('keep-alive (PORTALS.md §2.11)', () => {
+  it('dart closes an idle keep-alive socket after 1 s', async () => {
+    const { Agent, get } = await import('node:http');
+    const node = await bed.node({ profile: 'dart' });
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const closed = await new Promise<boolean>((resolve, reject) => {
+      const req = get(`${node.url}/s5/version`, { agent }, (res) => res.resume());
+      req.on('error', reject);
+      req.on('socket', (socket) => {
+        const timer = setTimeout(() => resolve(false), 3000); // Node's default would keep it 5 s
+        socket.once('close', () => {
+          clearTimeout(timer);
+          resolve(true);
+        });
+      });
+    });
+    agent.destroy();
+    expect(closed).toBe(true);
+  });
+});
+
+describe('persistence on a Dart profile', () => {
+  it('accounts, tokens, blobs and entries survive a restart; pending challenges do not', async () => {
+    const dataDir = await bed.tempDir();
+    const a = await bed.node({ profile: 'dart', dataDir, timeScale: 0.001 });
+    const kp = randomKeyPair();
+    const token = await registerToken(a.url, kp);
+    const bytes = new Uint8Array(Buffer.from('persisted'));
+    const { cid } = (await (
+      await fetch(`${a.url}/s5/upload`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/octet-stream' }, body: bytes })
+    ).json()) as { cid: string };
+    const writer = randomKeyPair();
+    expect((await postEntry(a.url, token, entry(writer, 4))).status).toBe(204);
+    const challenge = ((await (await getChallenge(a.url, kp, 'login')).json()) as { challenge: string }).challenge;
+    await a.stop();
+    const b = await bed.node({ profile: 'dart', dataDir, timeScale: 0.001 });
+    const { fromBase64Url } = await import('@s5chat/s5');
+    const { postResponse } = await import('../fixtures/dart-client.js');
+    const stale = await postResponse(b.url, kp, 'login', fromBase64Url(challenge));
+    expect([stale.status, await stale.text()]).toEqual([500, 'No challenge exists for this pubKey']);
+    expect((await flow(b.url, kp, 'login')).status).toBe(200);
+    expect(new Uint8Array(await (await fetch(`${b.url}/s5/blob/${cid}`)).arrayBuffer())).toEqual(bytes);
+    expect((await postEntry(b.url, token, entry(writer, 5))).status).toBe(204);
+    expect(((await (await getEntry(b.url, writer.publicKey)).json()) as { revision: number }).revision).toBe(5);
+  });
+});

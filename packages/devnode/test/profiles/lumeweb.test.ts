@@ -149,5 +149,46 @@ describe('lumeweb profile (PORTALS.md §2, LumeWeb column)', () => {
     const c = await postEntry(node.url, token, entry(randomKeyPair(), 1));
     expect([c.status, await c.text()]).toEqual([500, 'Error setting registry entry: Revision number too low\n']);
     node.setFaults({ conflictRate: 0 });
+    const kp = randomKeyPair();
+    expect((await postEntry(node.url, token, entry(kp, 1))).status).toBe(200);
+    expect((await postEntry(node.url, token, entry(kp, 2))).status).toBe(200);
+    node.setFaults({ staleReadRate: 1 });
+    const stale = await fetch(`${node.url}/s5/registry?pk=${toBase64Url(kp.publicKey)}`, { headers: bearer() });
+    expect(((await stale.json()) as { revision: number }).revision).toBe(1);
+    node.setFaults({ staleReadRate: 0, resetRate: 1, latencyMs: 5 });
+    await expect(fetch(`${node.url}/s5/version`)).rejects.toThrow();
+    node.setFaults({ resetRate: 0, latencyMs: 0 });
+  });
+});
+
+describe('lumeweb tus (core protocol, token on every request)', () => {
+  it('create → PATCH → stored; 0x1e hash accepted; Location carries ?auth_token=; repeat refused; preflight allows tus headers', async () => {
+    const bytes = new Uint8Array(Buffer.from('lumeweb tus upload'));
+    const meta = (type: number) => `hash ${Buffer.from(toBase64Url(Uint8Array.of(type, ...blake3(bytes)))).toString('base64')}`;
+    const noAuth = await fetch(`${node.url}/s5/upload/tus`, { method: 'POST', headers: { 'tus-resumable': '1.0.0', 'upload-length': String(bytes.length), 'upload-metadata': meta(0x1e) } });
+    expect(noAuth.status).toBe(401);
+    const created = await fetch(`${node.url}/s5/upload/tus`, {
+      method: 'POST',
+      headers: { ...bearer(), 'tus-resumable': '1.0.0', 'upload-length': String(bytes.length), 'upload-metadata': meta(0x1e) },
+    });
+    expect(created.status).toBe(201);
+    const location = new URL(created.headers.get('location')!);
+    expect(location.searchParams.get('auth_token')).toBe(token);
+    const wrongOffset = await fetch(location, { method: 'PATCH', headers: { 'tus-resumable': '1.0.0', 'upload-offset': '5', 'content-type': 'application/offset+octet-stream' }, body: bytes });
+    expect(wrongOffset.status).toBe(409);
+    const done = await fetch(location, { method: 'PATCH', headers: { 'tus-resumable': '1.0.0', 'upload-offset': '0', 'content-type': 'application/offset+octet-stream' }, body: bytes });
+    expect([done.status, done.headers.get('upload-offset')]).toEqual([204, String(bytes.length)]);
+    const cid = encodeMultibase(BlobId.fromHash(blake3(bytes), bytes.length).legacyCidBytes, 'z');
+    expect(new Uint8Array(await (await fetch(`${node.url}/s5/download/${cid}`)).arrayBuffer())).toEqual(bytes);
+    const again = await fetch(`${node.url}/s5/upload/tus`, {
+      method: 'POST',
+      headers: { ...bearer(), 'tus-resumable': '1.0.0', 'upload-length': String(bytes.length), 'upload-metadata': meta(0x1f) },
+    });
+    expect([again.status, await again.text()]).toEqual([500, 'file already exists\n']);
+    const pre = await fetch(`${node.url}/s5/upload/tus/x`, {
+      method: 'OPTIONS',
+      headers: { origin: 'https://app.example', 'access-control-request-method': 'PATCH', 'access-control-request-headers': 'upload-offset, tus-resumable, content-type' },
+    });
+    expect(pre.headers.get('access-control-allow-origin')).toBe('https://app.example');
   });
 });

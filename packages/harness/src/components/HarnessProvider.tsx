@@ -7,8 +7,10 @@
  */
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { createSdk, type Sdk } from '@s5chat/sdk-core';
-import type { S5Identity } from '@s5chat/s5';
+import { proxiedLogin, type S5Identity } from '@s5chat/s5';
+import { S5ChatProvider } from '@s5chat/react';
 import { fetchConfig, type HarnessConfig } from '../lib/config';
+import { fetchHealth, type PortalHealth } from '../lib/health';
 import { describeError, HarnessError, type ShownError } from '../lib/errors';
 import {
   connectDevWallet,
@@ -32,8 +34,21 @@ export interface HarnessContextValue {
   /** Creates another SDK instance for the same identity (a simulated device). */
   createDeviceSdk(deviceId: string, opts?: DeviceOptions): Promise<Sdk>;
   reportError(e: unknown, context: string): ShownError;
+  /** A write (or read) of `context` succeeded: errors it made obsolete go away. */
+  reportSuccess(context: string): void;
   dismissError(at: number): void;
   clearErrors(): void;
+  /** The portal as the harness server sees it (polled). */
+  health: PortalHealth;
+  /** Runs before the SDK is closed by Disconnect (e.g. end a session mid-stream, keep its partial reply). */
+  onBeforeDisconnect(fn: () => Promise<void>): () => void;
+}
+
+/** Codes that only say "the portal did not answer": any later success proves them stale. */
+const TRANSIENT = new Set(['PORTAL_UNAVAILABLE', 'TIMEOUT', 'ABORTED', 'REVISION_CONFLICT', 'LOCK_TIMEOUT']);
+
+function obsoletedBy(e: ShownError, successContext: string): boolean {
+  return e.context === successContext || TRANSIENT.has(e.code) || e.context.startsWith('background');
 }
 
 const HarnessContext = createContext<HarnessContextValue | null>(null);
@@ -55,6 +70,17 @@ function tabDeviceId(): string {
   return id;
 }
 
+const OUTBOX_KEY = 's5chat.harness.outbox';
+
+/** 'on' (default: writes made while the portal is unreachable wait in the outbox) or 'off' (fail fast). */
+export function outboxPreference(): 'on' | 'off' {
+  return typeof localStorage !== 'undefined' && localStorage.getItem(OUTBOX_KEY) === 'off' ? 'off' : 'on';
+}
+
+export function setOutboxPreference(v: 'on' | 'off'): void {
+  localStorage.setItem(OUTBOX_KEY, v);
+}
+
 export interface DeviceOptions {
   /**
    * Take turns with other SDK instances of this origin through Web Locks, as
@@ -62,6 +88,8 @@ export interface DeviceOptions {
    * race each other at the registry like separate machines would.
    */
   coordinateLikeTabs?: boolean;
+  /** false: no outbox (writes fail fast instead of being queued while the portal is unreachable). */
+  outbox?: false;
 }
 
 async function sdkFor(config: HarnessConfig, identity: S5Identity, deviceId: string, opts: DeviceOptions = {}): Promise<Sdk> {
@@ -69,9 +97,24 @@ async function sdkFor(config: HarnessConfig, identity: S5Identity, deviceId: str
     portalUrl: config.portalUrl,
     identity,
     deviceId,
-    // An invite code only matters when registering on a remote portal.
+    // An invite code only matters when registering on a portal that gates registration.
     ...(config.inviteCode ? { inviteCode: config.inviteCode } : {}),
+    // Cookie-only portals (Dart <= v0.14.1, LumeWeb): the page cannot read the token, so it logs in
+    // through the harness's same-origin route (/api/portal-login), signing the challenge itself.
+    ...(config.portalLogin === 'proxy'
+      ? {
+          tokenProvider: proxiedLogin({
+            proxyUrl: '/api/portal-login',
+            portalUrl: config.portalUrl,
+            identity,
+            ...(config.inviteCode ? { inviteCode: config.inviteCode } : {}),
+          }),
+        }
+      : {}),
     ...(opts.coordinateLikeTabs === false ? { storage: { crossTab: false as const } } : {}),
+    // The stress page judges acknowledged writes: a write parked in the outbox is not one, so its
+    // devices fail fast instead of queueing.
+    ...(opts.outbox === false ? { outbox: false as const } : {}),
   });
 }
 
@@ -86,8 +129,48 @@ export function HarnessProvider({ children }: { children: ReactNode }) {
 
   const reportError = useCallback((e: unknown, context: string) => {
     const shown = describeError(e, context);
-    setErrors((list) => [...list.slice(-9), shown]);
+    // The same failure again (same code, same place) is one card with a count, not a pile.
+    setErrors((list) => {
+      const same = list.find((x) => x.code === shown.code && x.context === shown.context);
+      if (same) return list.map((x) => (x === same ? { ...shown, at: same.at, count: (same.count ?? 1) + 1, lastAt: shown.at } : x));
+      return [...list.slice(-9), shown];
+    });
     return shown;
+  }, []);
+
+  const reportSuccess = useCallback((context: string) => {
+    setErrors((list) => {
+      const next = list.filter((x) => !obsoletedBy(x, context));
+      return next.length === list.length ? list : next;
+    });
+  }, []);
+
+  const [health, setHealth] = useState<PortalHealth>({ state: 'checking', since: Date.now(), checkedAt: 0 });
+  useEffect(() => {
+    if (!config) return;
+    let stopped = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const tick = async () => {
+      const h = await fetchHealth(config.portalUrl);
+      if (stopped) return;
+      setHealth((prev) => ({ ...h, since: prev.state === h.state ? prev.since : Date.now() }));
+      timer = setTimeout(() => void tick(), h.state === 'up' ? 3000 : 1500);
+    };
+    void tick();
+    return () => {
+      stopped = true;
+      clearTimeout(timer);
+    };
+  }, [config]);
+  // The portal answers again: errors that only said "unreachable" are stale.
+  useEffect(() => {
+    if (health.state === 'up') reportSuccess('portal reachable');
+  }, [health.state, reportSuccess]);
+
+  const beforeDisconnect = useRef(new Set<() => Promise<void>>());
+  const onBeforeDisconnect = useCallback((fn: () => Promise<void>) => {
+    beforeDisconnect.current.add(fn);
+    return () => void beforeDisconnect.current.delete(fn);
   }, []);
 
   const dismissError = useCallback((at: number) => setErrors((list) => list.filter((x) => x.at !== at)), []);
@@ -104,7 +187,7 @@ export function HarnessProvider({ children }: { children: ReactNode }) {
             : kind === 'dev-wallet'
               ? await connectDevWallet()
               : connectSeedPhrase(seedPhrase ?? '');
-        const next = await sdkFor(config, conn.identity, tabDeviceId());
+        const next = await sdkFor(config, conn.identity, tabDeviceId(), outboxPreference() === 'off' ? { outbox: false } : {});
         const previous = sdkRef.current;
         sdkRef.current = next;
         telemetry.attach(next, (err, during) => {
@@ -125,6 +208,10 @@ export function HarnessProvider({ children }: { children: ReactNode }) {
   );
 
   const disconnect = useCallback(async () => {
+    // Let the chat end its session first (a reply streaming now is stored as partial).
+    for (const fn of [...beforeDisconnect.current]) {
+      await fn().catch((e: unknown) => reportError(e, 'end session before disconnect'));
+    }
     const current = sdkRef.current;
     sdkRef.current = null;
     telemetry.detach();
@@ -180,8 +267,15 @@ export function HarnessProvider({ children }: { children: ReactNode }) {
     disconnect,
     createDeviceSdk,
     reportError,
+    reportSuccess,
     dismissError,
     clearErrors,
+    health,
+    onBeforeDisconnect,
   };
-  return <HarnessContext.Provider value={value}>{children}</HarnessContext.Provider>;
+  return (
+    <HarnessContext.Provider value={value}>
+      <S5ChatProvider sdk={sdk}>{children}</S5ChatProvider>
+    </HarnessContext.Provider>
+  );
 }

@@ -120,7 +120,7 @@ export function MetadataEditor(props: {
           Notes <input value={form.notes} onChange={(e) => setForm({ ...form, notes: e.target.value })} data-testid="meta-notes" />
         </label>
         <button type="submit" disabled={busy || !!conflict} data-testid="meta-save">
-          Save (expects revision <span data-testid="meta-base-revision">{editBase.revision}</span>)
+          Save (edits revision <span data-testid="meta-base-revision">{editBase.revision}</span>)
         </button>
         <span className="muted"> changed: {changedKeys(editableOf(editBase.metadata), form).join(', ') || 'nothing'}</span>
       </form>

@@ -7,10 +7,11 @@
  */
 import { useEffect, useRef, useState } from 'react';
 import type { Sdk } from '@s5chat/sdk-core';
-import { CHAOS_FAULTS, NO_FAULTS, getStats, setFaults, type DevnodeStatsView, type FaultConfig } from '../lib/devnode-admin';
+import { CHAOS_FAULTS, NO_FAULTS, getFaults, getStats, setFaults, type DevnodeStatsView, type FaultConfig } from '../lib/devnode-admin';
 import { errorCode } from '../lib/errors';
-import { computeVerdict, type OpRecord, type Verdict } from '../lib/stress';
+import { computeVerdict, validateStressInputs, STRESS_LIMITS, type OpRecord, type Verdict } from '../lib/stress';
 import { useHarness } from './HarnessProvider';
+import { notifyFaultsChanged } from './FaultsBanner';
 
 interface Progress {
   phase: 'idle' | 'starting' | 'running' | 'flushing' | 'verifying' | 'done' | 'failed';
@@ -39,11 +40,24 @@ function faultDelta(before: DevnodeStatsView | null, after: DevnodeStatsView): R
   return out;
 }
 
+/** One line saying why: what failed or was lost, or that every write is stored once. */
+function verdictSummary(v: Verdict): string {
+  if (v.outcome === 'empty') return 'no write was sent, so there is nothing to judge';
+  if (v.outcome === 'pass') return `${v.lost} lost, ${v.duplicates} duplicates: all ${v.sent} writes acknowledged and stored once`;
+  const parts: string[] = [];
+  if (v.failed) parts.push(`${v.failed} of ${v.sent} writes failed (${Math.round((v.failed / v.sent) * 100)} %)`);
+  if (v.lost) parts.push(`${v.lost} acknowledged writes lost`);
+  if (v.duplicates) parts.push(`${v.duplicates} duplicates`);
+  if (v.unexpected) parts.push(`${v.unexpected} never-sent messages stored`);
+  return parts.join(', ');
+}
+
 export function StressApp() {
   const { config, connection, createDeviceSdk, reportError } = useHarness();
-  const [devices, setDevices] = useState(3);
-  const [appends, setAppends] = useState(20);
-  const [intervalMs, setIntervalMs] = useState(0);
+  const [form, setForm] = useState({ devices: '3', appends: '20', intervalMs: '0' });
+  const checked = validateStressInputs(form);
+  const { devices, appends, intervalMs } = checked.ok ? checked.value : { devices: 0, appends: 0, intervalMs: 0 };
+  const issueFor = (field: keyof typeof form) => (checked.ok ? undefined : checked.issues.find((i) => i.field === field)?.message);
   const [faults, setFaultForm] = useState<FaultConfig>(NO_FAULTS);
   const [appliedFaults, setAppliedFaults] = useState<FaultConfig | null>(null);
   const [clearBeforeVerify, setClearBeforeVerify] = useState(true);
@@ -65,6 +79,7 @@ export function StressApp() {
       await setFaults(portal, next);
       setAppliedFaults(next);
       setFaultForm(next);
+      notifyFaultsChanged();
     } catch (e) {
       reportError(e, 'set devnode faults');
     }
@@ -79,7 +94,7 @@ export function StressApp() {
   }
 
   async function run() {
-    if (running.current || !connection) return;
+    if (running.current || !connection || !checked.ok) return;
     running.current = true;
     setVerdict(null);
     const runTag = `stress-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}`;
@@ -96,7 +111,7 @@ export function StressApp() {
     clearInterval(timer.current);
     timer.current = setInterval(() => setProgress((p) => (p ? { ...p, elapsedMs: Math.round(performance.now() - startedAt) } : p)), 200);
     try {
-      for (let d = 0; d < devices; d++) sdks.push(await createDeviceSdk(`${runTag}-device-${d + 1}`, { coordinateLikeTabs: likeTabs }));
+      for (let d = 0; d < devices; d++) sdks.push(await createDeviceSdk(`${runTag}-device-${d + 1}`, { coordinateLikeTabs: likeTabs, outbox: false }));
       publish('running');
       const writes: Promise<void>[] = [];
       for (let d = 0; d < devices; d++) {
@@ -144,9 +159,11 @@ export function StressApp() {
       // Stale-read faults make a single read legitimately old; the verdict is
       // about what the node stores, so it reads with the faults off and puts
       // them back afterwards.
-      const restore = adminAvailable && clearBeforeVerify && appliedFaults && !isNoFaults(appliedFaults) ? appliedFaults : null;
+      // What the node injects now (this page or anyone else may have set it).
+      const current = adminAvailable && clearBeforeVerify ? await getFaults(portal).catch(() => null) : null;
+      const restore = current && !isNoFaults(current) ? current : null;
       if (restore) await setFaults(portal, NO_FAULTS);
-      const verifier = await createDeviceSdk(`${runTag}-verifier`);
+      const verifier = await createDeviceSdk(`${runTag}-verifier`, { outbox: false });
       try {
         const conv = await verifier.storage.loadConversation(conversationId);
         const storedIds = conv ? conv.messages.map((m) => m.id) : [];
@@ -154,6 +171,7 @@ export function StressApp() {
       } finally {
         await verifier.close().catch(() => undefined);
         if (restore) await setFaults(portal, restore).catch((e: unknown) => reportError(e, 'restore devnode faults'));
+        notifyFaultsChanged();
       }
       publish('done');
     } catch (e) {
@@ -183,25 +201,43 @@ export function StressApp() {
       <section className="card">
         <h2>Devices × appends</h2>
         <div className="row">
-          <label>
-            devices{' '}
-            <input type="number" min={1} max={10} value={devices} onChange={(e) => setDevices(Number(e.target.value))} data-testid="stress-devices" />
-          </label>
-          <label>
-            appends per device{' '}
-            <input type="number" min={1} max={500} value={appends} onChange={(e) => setAppends(Number(e.target.value))} data-testid="stress-appends" />
-          </label>
-          <label>
-            ms between appends (0 = all at once){' '}
-            <input type="number" min={0} max={5000} value={intervalMs} onChange={(e) => setIntervalMs(Number(e.target.value))} data-testid="stress-interval" />
-          </label>
+          {(
+            [
+              ['devices', 'devices', 'stress-devices'],
+              ['appends', 'appends per device', 'stress-appends'],
+              ['intervalMs', 'ms between appends (0 = all at once)', 'stress-interval'],
+            ] as const
+          ).map(([field, label, testId]) => (
+            <label key={field} className={issueFor(field) ? 'invalid' : ''}>
+              {label}{' '}
+              <input
+                type="number"
+                min={STRESS_LIMITS[field].min}
+                max={STRESS_LIMITS[field].max}
+                step={1}
+                value={form[field]}
+                onChange={(e) => setForm({ ...form, [field]: e.target.value })}
+                aria-invalid={!!issueFor(field)}
+                data-testid={testId}
+              />
+            </label>
+          ))}
           <label title="Off: the devices race at the registry like separate machines. On: they take turns through Web Locks like tabs of one browser.">
             <input type="checkbox" checked={likeTabs} onChange={(e) => setLikeTabs(e.target.checked)} data-testid="stress-like-tabs" /> coordinate like tabs (Web Locks)
           </label>
-          <button onClick={() => void run()} disabled={busy} data-testid="stress-run">
-            Run
+          <button className="primary" onClick={() => void run()} disabled={busy || !checked.ok} data-testid="stress-run">
+            Run {checked.ok ? `${devices} × ${appends}` : ''}
           </button>
         </div>
+        {!checked.ok && (
+          <ul className="field-issues" data-testid="stress-input-issues">
+            {checked.issues.map((i) => (
+              <li key={i.field} data-field={i.field}>
+                {i.field}: {i.message}
+              </li>
+            ))}
+          </ul>
+        )}
       </section>
 
       <section className="card">
@@ -268,9 +304,18 @@ export function StressApp() {
       )}
 
       {verdict && (
-        <section className={`card verdict ${verdict.ok ? 'pass' : 'fail'}`} data-testid="stress-verdict" data-ok={verdict.ok ? 'true' : 'false'}>
+        <section
+          className={`card verdict ${verdict.outcome}`}
+          data-testid="stress-verdict"
+          data-ok={verdict.ok ? 'true' : 'false'}
+          data-outcome={verdict.outcome}
+        >
           <h2>
-            Verdict: <span data-testid="stress-verdict-text">{verdict.ok ? 'PASS' : 'FAIL'}</span>
+            Verdict:{' '}
+            <span className={`badge ${verdict.outcome === 'pass' ? 'ok' : verdict.outcome === 'fail' ? 'bad' : 'muted'}`} data-testid="stress-verdict-text">
+              {verdict.outcome === 'pass' ? 'PASS' : verdict.outcome === 'fail' ? 'FAIL' : 'NOTHING SENT'}
+            </span>{' '}
+            <span data-testid="stress-verdict-summary">{verdictSummary(verdict)}</span>
           </h2>
           <table>
             <tbody>

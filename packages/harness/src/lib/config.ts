@@ -16,6 +16,13 @@ export interface HarnessConfig {
   /** Optional identity and registration settings for a remote portal. */
   seedPhrase?: string;
   inviteCode?: string;
+  /**
+   * How the page gets its portal token: 'direct' (the portal's JSON login answer) or 'proxy'
+   * (cookie-only portals: through the harness's /api/portal-login route). S5CHAT_PORTAL_LOGIN.
+   */
+  portalLogin: 'direct' | 'proxy';
+  /** The devnode profile npm start launched (S5CHAT_DEVNODE_PROFILE), shown in the header. */
+  profile?: string;
 }
 
 export const DEFAULT_PORTAL_URL = 'http://127.0.0.1:5050';
@@ -28,7 +35,10 @@ export function readServerConfig(env: Record<string, string | undefined> = proce
     portalSource: fromEnv ? (env.S5CHAT_DEVNODE === '1' ? 'devnode' : 'env') : 'default',
     // start.mjs and the e2e setup set S5CHAT_DEVNODE=1 when they launched the devnode themselves.
     devnode: !fromEnv || env.S5CHAT_DEVNODE === '1',
+    portalLogin: env.S5CHAT_PORTAL_LOGIN?.trim() === 'proxy' ? 'proxy' : 'direct',
   };
+  const profile = env.S5CHAT_DEVNODE_PROFILE?.trim();
+  if (profile) config.profile = profile;
   const seed = env.S5CHAT_SEED_PHRASE?.trim();
   if (seed) config.seedPhrase = seed;
   const invite = env.S5CHAT_INVITE_CODE?.trim();

@@ -59,3 +59,16 @@ export async function getStats(portalUrl: string): Promise<DevnodeStatsView> {
   const res = await admin(portalUrl, '/admin/stats');
   return (await res.json()) as DevnodeStatsView;
 }
+
+export async function getFaults(portalUrl: string): Promise<FaultConfig> {
+  const res = await admin(portalUrl, '/admin/faults');
+  return { ...NO_FAULTS, ...((await res.json()) as Partial<FaultConfig>) };
+}
+
+/** The knobs that are on, e.g. "errorRate 0.1, latencyMs 15" (empty when none is). */
+export function describeActiveFaults(f: FaultConfig): string {
+  return (Object.keys(NO_FAULTS) as Array<keyof FaultConfig>)
+    .filter((k) => typeof f[k] === 'number' && f[k] !== 0)
+    .map((k) => `${k} ${f[k]}`)
+    .join(', ');
+}

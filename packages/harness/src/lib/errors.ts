@@ -12,6 +12,9 @@ export interface ShownError {
   advice: string;
   details?: string;
   at: number;
+  /** How many times this same error (code + context) happened; shown as ×N. */
+  count?: number;
+  lastAt?: number;
 }
 
 const ADVICE: Record<string, string> = {

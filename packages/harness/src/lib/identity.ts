@@ -7,7 +7,12 @@
  *   - or a 15-word S5 seed phrase.
  */
 import { BrowserProvider, Wallet, type Eip1193Provider } from 'ethers';
-import { S5Identity, bytesToHex } from '@s5chat/s5';
+import { S5Identity, bytesToHex, generateSeedPhrase } from '@s5chat/s5';
+
+/** A new random 15-word S5 seed phrase (never stored by the harness). */
+export function newSeedPhrase(): string {
+  return generateSeedPhrase();
+}
 import { HarnessError } from './errors';
 
 export type IdentityKind = 'injected' | 'dev-wallet' | 'seed';
@@ -68,8 +73,8 @@ export function forgetDevWallet(): void {
 export function connectSeedPhrase(phrase: string): ConnectedIdentity {
   const identity = S5Identity.fromSeedPhrase(phrase.trim().toLowerCase().split(/\s+/).join(' '));
   // Never store the phrase itself; only remember that the user chose this route.
-  const words = phrase.trim().split(/\s+/);
-  return { identity, kind: 'seed', label: `seed phrase ${words[0] ?? ''} … ${words[words.length - 1] ?? ''}` };
+  // The label never shows any of the secret words: only a fingerprint of the public key.
+  return { identity, kind: 'seed', label: `seed phrase (key ${identityPublicKeyHex(identity).slice(2, 10)})` };
 }
 
 function remember(kind: IdentityKind): void {

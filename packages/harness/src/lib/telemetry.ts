@@ -13,6 +13,25 @@ export interface EventLine {
   text: string;
 }
 
+export interface Sample {
+  t: number;
+  v: number;
+}
+
+export interface Arrival {
+  at: number;
+  conversationId: string;
+  revision: number;
+  /** 'tab' = another tab of this browser, 'device' = another device (watch over the network). */
+  source: string;
+  messages: number;
+}
+
+/** Samples older than this fall off the charts. */
+export const SERIES_WINDOW_MS = 120_000;
+
+const trim = (series: Sample[], now: number) => series.filter((x) => now - x.t <= SERIES_WINDOW_MS).slice(-600);
+
 export interface TelemetrySnapshot {
   /** Writes this page started whose promise has not settled. */
   inFlight: number;
@@ -26,6 +45,14 @@ export interface TelemetrySnapshot {
   lastLatencyMs: number | null;
   /** Last 60 call-to-ack latencies in ms, oldest first. */
   latencies: number[];
+  /** Call-to-ack latency over time: `{ t: ms since epoch, v: ms }`, last 2 minutes. */
+  latencySeries: Sample[];
+  /** Queue depth (`pendingWrites()`) sampled every 250 ms while it changes, last 2 minutes. */
+  queueSeries: Sample[];
+  /** When the oldest write still in flight started (ms since epoch), or null. */
+  oldestInFlightAt: number | null;
+  /** Commits of other tabs/devices that reached this page (`remote` / `watch` events), newest last. */
+  arrivals: Arrival[];
   events: EventLine[];
   /** The SDK's own `metrics()` totals, flattened to numbers for display. */
   sdkTotals: Record<string, number>;
@@ -41,6 +68,10 @@ const EMPTY: TelemetrySnapshot = {
   failedWrites: 0,
   lastLatencyMs: null,
   latencies: [],
+  latencySeries: [],
+  queueSeries: [],
+  oldestInFlightAt: null,
+  arrivals: [],
   events: [],
   sdkTotals: {},
 };
@@ -77,6 +108,9 @@ export class Telemetry {
   readonly store = new Store<TelemetrySnapshot>(EMPTY);
   private unsubscribers: Array<() => void> = [];
   private poll: ReturnType<typeof setInterval> | undefined;
+  /** Start times of the writes in flight, so the page can say how long the oldest has waited. */
+  private readonly inFlightStarts = new Map<number, number>();
+  private writeSeq = 0;
 
   /**
    * `onSdkError` receives every `error` event with what failed (`during`):
@@ -97,6 +131,10 @@ export class Telemetry {
           saved: s.saved + (type === 'saved' ? 1 : 0),
           events: [...s.events.slice(-49), { at: Date.now(), type, text: summarize(payload) }],
         }));
+        if (type === 'remote') {
+          const p = payload as { conversationId?: string; revision?: number };
+          this.recordArrival({ conversationId: String(p.conversationId ?? ''), revision: Number(p.revision ?? 0), source: 'tab', messages: 0 });
+        }
         if (type === 'error') {
           const p = payload as { error?: unknown; during?: unknown } | undefined;
           onSdkError(p && typeof p === 'object' && 'error' in p ? p.error : payload, String(p?.during ?? 'unknown'));
@@ -115,8 +153,12 @@ export class Telemetry {
         // A closed SDK throws here; the next attach replaces this poller.
       }
       const s = this.store.get();
-      if (s.queueDepth !== queueDepth || JSON.stringify(s.sdkTotals) !== JSON.stringify(sdkTotals)) {
-        this.store.set({ ...s, queueDepth, sdkTotals });
+      const now = Date.now();
+      const last = s.queueSeries[s.queueSeries.length - 1];
+      // A sample when the depth changes, and one every 2 s while it stays, so the line is continuous.
+      const sample = !last || last.v !== queueDepth || now - last.t >= 2000;
+      if (sample || s.queueDepth !== queueDepth || JSON.stringify(s.sdkTotals) !== JSON.stringify(sdkTotals)) {
+        this.store.set({ ...s, queueDepth, sdkTotals, queueSeries: sample ? trim([...s.queueSeries, { t: now, v: queueDepth }], now) : s.queueSeries });
       }
     };
     read();
@@ -137,24 +179,42 @@ export class Telemetry {
    */
   async track<T>(write: () => Promise<T>, opts: { latency?: boolean } = {}): Promise<T> {
     const started = performance.now();
-    this.store.set((s) => ({ ...s, inFlight: s.inFlight + 1 }));
+    const startedAt = Date.now();
+    const seq = ++this.writeSeq;
+    this.inFlightStarts.set(seq, startedAt);
+    const oldest = () => (this.inFlightStarts.size ? Math.min(...this.inFlightStarts.values()) : null);
+    this.store.set((s) => ({ ...s, inFlight: s.inFlight + 1, oldestInFlightAt: oldest() }));
+    const settle = () => {
+      this.inFlightStarts.delete(seq);
+      return oldest();
+    };
     try {
       const result = await write();
       const ms = Math.round(performance.now() - started);
+      const oldestInFlightAt = settle();
       if (opts.latency === false) {
-        this.store.set((s) => ({ ...s, inFlight: s.inFlight - 1 }));
+        this.store.set((s) => ({ ...s, inFlight: s.inFlight - 1, oldestInFlightAt }));
         return result;
       }
+      const now = Date.now();
       this.store.set((s) => ({
         ...s,
         inFlight: s.inFlight - 1,
+        oldestInFlightAt,
         lastLatencyMs: ms,
         latencies: [...s.latencies.slice(-59), ms],
+        latencySeries: trim([...s.latencySeries, { t: now, v: ms }], now),
       }));
       return result;
     } catch (e) {
-      this.store.set((s) => ({ ...s, inFlight: s.inFlight - 1, failedWrites: s.failedWrites + 1 }));
+      const oldestInFlightAt = settle();
+      this.store.set((s) => ({ ...s, inFlight: s.inFlight - 1, oldestInFlightAt, failedWrites: s.failedWrites + 1 }));
       throw e;
     }
+  }
+
+  /** Another tab or device's commit reached this page. */
+  recordArrival(a: Omit<Arrival, 'at'>): void {
+    this.store.set((s) => ({ ...s, arrivals: [...s.arrivals.slice(-19), { ...a, at: Date.now() }] }));
   }
 }

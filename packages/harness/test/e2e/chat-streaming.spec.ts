@@ -18,14 +18,20 @@ test('rapid streaming: 4 messages without waiting, end during the 4th reply, all
 
   // Replies read their settings when they start: once the 3rd is streaming,
   // make the 4th one long (400 tokens ≈ 16 s) so ending it is surely mid-stream.
+  // Each reply has its place under its question from the start; it waits for the earlier replies.
   const replies = page.locator('[data-testid=message][data-role=assistant]');
-  await expect(replies).toHaveCount(3, { timeout: 45_000 });
+  await expect(replies).toHaveCount(4);
+  await expect(replies.nth(3).getByTestId('message-badge')).toHaveText('waiting for earlier replies');
+  await expect(replies.nth(2)).toHaveAttribute('data-streaming', 'true', { timeout: 45_000 });
   await page.getByTestId('reply-tokens').fill('400');
   // The 4th reply is streaming (at least one token shown): end the session now.
-  await expect(replies).toHaveCount(4, { timeout: 45_000 });
   const fourth = replies.nth(3);
+  await expect(fourth).toHaveAttribute('data-streaming', 'true', { timeout: 45_000 });
   await expect(fourth.getByTestId('message-content')).not.toHaveText('');
   await expect(fourth).toHaveAttribute('data-streaming', 'true');
+  await expect(fourth.getByTestId('message-badge')).toHaveText('streaming');
+  // Each reply is shown beside its question, not after all of them.
+  expect((await shownMessages(page)).map((m) => m.role)).toEqual(['user', 'assistant', 'user', 'assistant', 'user', 'assistant', 'user', 'assistant']);
   await page.getByTestId('end-session').click();
 
   await expect(page.getByTestId('conversation-status')).toHaveText('ended', { timeout: 30_000 });
@@ -46,6 +52,14 @@ test('rapid streaming: 4 messages without waiting, end during the 4th reply, all
 
   const stored = await shownMessages(page);
   expect(stored).toHaveLength(8);
+  // Stored and shown as question, reply, question, reply…; only the cut 4th reply is partial.
+  expect(stored.map((m) => m.role)).toEqual(['user', 'assistant', 'user', 'assistant', 'user', 'assistant', 'user', 'assistant']);
+  expect(stored.map((m) => m.partial)).toEqual(['false', 'false', 'false', 'false', 'false', 'false', 'false', 'true']);
+  await expect(page.locator('[data-testid=message]').nth(7).getByTestId('message-badge')).toHaveText('partial');
+  // The list names the conversation by its first question and counts its messages.
+  const item = page.locator(`[data-testid=open-conversation][data-id="${conversationId}"]`);
+  await expect(item.getByTestId('conversation-item-title')).toHaveText('first question');
+  await expect(item.getByTestId('conversation-item-count')).toHaveText('8 msgs');
   expect(stored.every((m) => m.state === 'stored')).toBe(true);
   // Users' messages in the order they were sent; every reply after its question.
   expect(stored.filter((m) => m.role === 'user').map((m) => m.content)).toEqual(prompts);
@@ -64,10 +78,8 @@ test('rapid streaming: 4 messages without waiting, end during the 4th reply, all
   expect(fourthWords).toBeLessThan(400); // cut short: the session really ended mid-stream
 
   expect(revisionErrors(consoleErrors)).toEqual([]);
-  // Stronger: no application error reached the console (hydration, uncaught
-  // rejections, ...). The browser's own network lines are allowed: S5 answers
-  // 404 for a registry entry that does not exist yet and 401 before the
-  // account is registered; those are protocol answers, not failures.
+  // No application error reached the console (hydration, uncaught rejections, ...);
+  // console.spec checks the network lines too.
   expect(consoleErrors.filter((e) => !e.startsWith('Failed to load resource'))).toEqual([]);
   await page.screenshot({ path: `${SCREENSHOT_DIR}chat-after-reload.png`, fullPage: true });
 });

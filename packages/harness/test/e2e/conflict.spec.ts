@@ -15,15 +15,16 @@ test('conflict dialog: a rename from another tab is detected; keep mine and merg
   await tabA.getByTestId('reload-from-storage').click();
   await expect(tabA.getByTestId('metadata-editor')).toBeVisible();
 
-  // Tab B renames the conversation.
+  // Tab A starts renaming (its form is now an edit of the revision it loaded)...
+  await tabA.getByTestId('meta-title').fill('Title from tab A');
+  // ...while tab B renames the conversation and saves first.
   await openConnected(tabB, `/?c=${conversationId}`);
   await expect(tabB.getByTestId('metadata-editor')).toBeVisible({ timeout: 30_000 });
   await tabB.getByTestId('meta-title').fill('Title from tab B');
   await tabB.getByTestId('meta-save').click();
   await expect(tabB.getByTestId('conversation-title')).toHaveText('Title from tab B');
 
-  // Tab A renames from the revision it loaded before: optimistic locking fails, the dialog shows both.
-  await tabA.getByTestId('meta-title').fill('Title from tab A');
+  // Tab A saves its edit of the older revision: optimistic locking fails, the dialog shows both.
   await tabA.getByTestId('meta-save').click();
   const dialog = tabA.getByTestId('conflict-dialog');
   await expect(dialog).toBeVisible();
@@ -34,15 +35,15 @@ test('conflict dialog: a rename from another tab is detected; keep mine and merg
   await expect(dialog).toBeHidden();
   await expect(tabA.getByTestId('conversation-title')).toHaveText('Title from tab A');
 
-  // Tab B (now stale) edits notes; tab A edits tags from its older revision → merge keeps both.
-  await tabB.getByTestId('reload-from-storage').click();
-  await expect(tabB.getByTestId('conversation-title')).toHaveText('Title from tab A');
+  // Tab A starts editing tags; meanwhile tab B edits notes and saves → tab A's save conflicts, merge keeps both.
+  await expect(tabB.getByTestId('conversation-title')).toHaveText('Title from tab A', { timeout: 15_000 });
+  await expect(tabB.getByTestId('meta-title')).toHaveValue('Title from tab A', { timeout: 15_000 });
+  await tabA.getByTestId('meta-tags').fill('urgent');
   await tabB.getByTestId('meta-notes').fill('notes from B');
   await tabB.getByTestId('meta-save').click();
   await expect(tabB.getByTestId('meta-notes')).toHaveValue('notes from B');
   await expect(tabB.getByTestId('meta-save')).toBeEnabled();
 
-  await tabA.getByTestId('meta-tags').fill('urgent');
   await tabA.getByTestId('meta-save').click();
   await expect(dialog).toBeVisible();
   await expect(tabA.getByTestId('conflict-merged-tags')).toHaveText('urgent');

@@ -14,6 +14,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startDevnode } from '@s5chat/devnode';
 
+export const E2E_PROFILE = 'dart' as const;
+export const E2E_TIME_SCALE = 0.05;
+
 const harnessDir = fileURLToPath(new URL('../..', import.meta.url));
 
 async function freePort(): Promise<number> {
@@ -52,11 +55,13 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   }
 
   const dataDir = mkdtempSync(join(tmpdir(), 's5chat-e2e-'));
-  const devnode = await startDevnode({ port: 0, dataDir });
+  // The `dart` profile: a public Dart S5 portal (open registration), its waits scaled down so the
+  // suite stays fast (PORTALS.md: ≈ 2 s first registry read, 60 s blob miss).
+  const devnode = await startDevnode({ port: 0, dataDir, profile: E2E_PROFILE, timeScale: E2E_TIME_SCALE });
   const port = await freePort();
   const server = spawn(process.execPath, [nextBin, 'start', '-p', String(port), '-H', '127.0.0.1'], {
     cwd: harnessDir,
-    env: { ...env, S5CHAT_PORTAL_URL: devnode.url, S5CHAT_DEVNODE: '1' },
+    env: { ...env, S5CHAT_PORTAL_URL: devnode.url, S5CHAT_DEVNODE: '1', S5CHAT_DEVNODE_PROFILE: E2E_PROFILE },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let serverLog = '';

@@ -71,3 +71,23 @@ test('a seed phrase connects; a bad one shows INVALID_SEED_PHRASE on the page', 
     bytesToHex(S5Identity.fromSeedPhrase(words.join(' ')).signingKeyPair.publicKey),
   );
 });
+
+test('generate a seed phrase: 15 words shown once, connect with them, no secret word in the header', async ({ page }) => {
+  await page.goto('/');
+  await page.getByTestId('toggle-seed').click();
+  await page.getByTestId('generate-seed').click();
+  const phrase = ((await page.getByTestId('generated-seed').textContent()) ?? '').trim();
+  const words = phrase.split(/\s+/);
+  expect(words).toHaveLength(15);
+  // Connecting needs the "I wrote them down" confirmation.
+  await expect(page.getByTestId('connect-generated-seed')).toBeDisabled();
+  await page.getByTestId('seed-saved').check();
+  await page.getByTestId('connect-generated-seed').click();
+  await expect(page.getByTestId('identity-ready')).toHaveAttribute('data-kind', 'seed', { timeout: 30_000 });
+  expect(await page.getByTestId('identity-public-key').getAttribute('data-key')).toBe(
+    bytesToHex(S5Identity.fromSeedPhrase(phrase).signingKeyPair.publicKey),
+  );
+  await expect(page.getByTestId('generated-seed')).toHaveCount(0);
+  const headerText = (await page.locator('header').textContent()) ?? '';
+  for (const w of words) expect(headerText.split(/[^a-z]+/)).not.toContain(w);
+});

@@ -26,9 +26,10 @@ test('two tabs writing the same conversation: no message lost, both see all afte
   await Promise.all([sendWithoutWaiting(tabA, fromA), sendWithoutWaiting(tabB, fromB)]);
   await expectAllAcknowledged(tabA);
   await expectAllAcknowledged(tabB);
-  // Each tab heard about the other's commits (BroadcastChannel) and offers a reload.
-  await expect(tabA.getByTestId('remote-notice')).toBeVisible();
-  await expect(tabB.getByTestId('remote-notice')).toBeVisible();
+  // Each tab hears the other's commits (BroadcastChannel) and shows them without a reload.
+  for (const tab of [tabA, tabB]) {
+    await expect(tab.locator('[data-testid=message]')).toHaveCount(12, { timeout: 20_000 });
+  }
 
   for (const tab of [tabA, tabB]) {
     await tab.reload();

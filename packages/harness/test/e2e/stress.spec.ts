@@ -47,3 +47,27 @@ test('stress page with devnode faults on: 0 lost, 0 duplicates', async ({ page }
       `typed errors shown: [${(await page.locator('[data-testid=error]').evaluateAll((els) => els.map((e) => e.getAttribute('data-code')))).join(', ')}]`,
   );
 });
+
+test('stress inputs are validated; a run where writes failed is FAIL with what failed', async ({ page, request }) => {
+  test.setTimeout(120_000);
+  await openConnected(page, '/stress');
+  await page.getByTestId('stress-devices').fill('-1');
+  await expect(page.locator('[data-testid=stress-input-issues] li[data-field=devices]')).toContainText('expected 1–10');
+  await expect(page.getByTestId('stress-run')).toBeDisabled();
+  await page.getByTestId('stress-devices').fill('1');
+  await page.getByTestId('stress-appends').fill('1.5');
+  await expect(page.locator('[data-testid=stress-input-issues] li[data-field=appends]')).toContainText('whole number');
+  await expect(page.getByTestId('stress-run')).toBeDisabled();
+  await page.getByTestId('stress-appends').fill('3');
+  await expect(page.getByTestId('stress-input-issues')).toHaveCount(0);
+  await expect(page.getByTestId('stress-run')).toBeEnabled();
+
+  // Every write fails (503 on every request; the verdict read runs with faults off).
+  await request.post(`${portalUrl()}/admin/faults`, { data: { errorRate: 1 } });
+  await page.getByTestId('stress-run').click();
+  await expect(page.getByTestId('stress-verdict')).toBeVisible({ timeout: 100_000 });
+  await expect(page.getByTestId('stress-verdict')).toHaveAttribute('data-outcome', 'fail');
+  await expect(page.getByTestId('stress-verdict-text')).toHaveText('FAIL');
+  await expect(page.getByTestId('stress-verdict-summary')).toContainText('3 of 3 writes failed');
+  await expect(page.getByTestId('stress-lost')).toHaveText('0');
+});

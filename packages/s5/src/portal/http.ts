@@ -1,13 +1,5 @@
-import {
-  AuthError,
-  NotFoundError,
-  PortalUnavailableError,
-  ResponseTooLargeError,
-  RevisionTooLowError,
-  S5ChatError,
-  TimeoutError,
-  ValidationError,
-} from '../errors.js';
+import { PortalUnavailableError, ResponseTooLargeError, S5ChatError, TimeoutError, ValidationError } from '../errors.js';
+import { throwForAnswer, type AnswerContext } from './answers.js';
 import { abortReason } from '../resilience/sleep.js';
 
 export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
@@ -18,8 +10,6 @@ export interface HttpResult {
   body: Uint8Array;
 }
 
-/** The one text clients match on for a registry conflict (PROTOCOL §6.2). */
-export const REVISION_TOO_LOW_TEXT = 'Revision number too low';
 export const CURRENT_REVISION_HEADER = 'x-s5-current-revision';
 
 /**
@@ -126,9 +116,6 @@ function excerpt(result: HttpResult): string {
   return text.length > 300 ? `${text.slice(0, 300)}…` : text;
 }
 
-/** Reasons Dart portals throw as HTTP 500 from the account endpoints: definite answers, not faults. */
-const ACCOUNT_REJECTION = /not registered|Invalid signature|Invalid challenge|No challenge exists|Invalid response|Only ed25519|Invalid host|invite/i;
-
 /** Current revision from the `x-s5-current-revision` header or a JSON body, when the node sends one. */
 export function parseCurrentRevision(result: HttpResult): number | undefined {
   const header = result.headers.get(CURRENT_REVISION_HEADER);
@@ -141,39 +128,15 @@ export function parseCurrentRevision(result: HttpResult): number | undefined {
     const candidates = [json.currentRevision, json.current_revision, (json.current as { revision?: unknown } | undefined)?.revision];
     for (const c of candidates) if (typeof c === 'number' && Number.isSafeInteger(c) && c >= 0) return c;
   } catch {
-    /* plain-text body (Dart): no revision available */
+    /* plain-text body (Dart, LumeWeb): no revision available */
   }
   return undefined;
 }
 
-/**
- * Throw the typed error for a non-2xx answer. 5xx/429 become PortalUnavailableError (transient) —
- * except the definite answers portals also send as 500: a registry conflict and account rejections.
- */
-export function throwForStatus(result: HttpResult, what: string, context: { account?: boolean; attemptedRevision?: number } = {}): never {
-  const { status } = result;
-  const text = excerpt(result);
-  const details = `${what}: HTTP ${status}${text ? ` ${text}` : ''}`;
-  if (text.includes(REVISION_TOO_LOW_TEXT)) {
-    const currentRevision = parseCurrentRevision(result);
-    throw new RevisionTooLowError({
-      details,
-      ...(currentRevision !== undefined ? { currentRevision } : {}),
-      ...(context.attemptedRevision !== undefined ? { attemptedRevision: context.attemptedRevision } : {}),
-    });
-  }
-  if (status === 401 || status === 403) throw new AuthError(`Portal refused ${what} (HTTP ${status}).`, { status, details });
-  if (context.account && status >= 400 && ACCOUNT_REJECTION.test(text)) {
-    throw new AuthError(`Portal rejected the account ${what}.`, { status, details });
-  }
-  if (status === 404) throw new NotFoundError(what, { details });
-  if (status === 429 || status >= 500) {
-    throw new PortalUnavailableError(`Portal failed ${what} (HTTP ${status}).`, { status, details });
-  }
-  throw new ValidationError([{ path: '', message: `portal rejected ${what}` }], {
-    shortMessage: `Portal rejected ${what} (HTTP ${status}).`,
-    details,
-  });
+/** Throw the typed error for a non-2xx answer (classification in answers.ts). */
+export function throwForStatus(result: HttpResult, ctx: AnswerContext): never {
+  const currentRevision = parseCurrentRevision(result);
+  throwForAnswer(result.status, excerpt(result), { ...ctx, ...(currentRevision !== undefined ? { currentRevision } : {}) });
 }
 
 export function parseJsonBody(result: HttpResult, what: string): unknown {

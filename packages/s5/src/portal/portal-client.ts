@@ -1,156 +1,107 @@
-import { AuthError, HashMismatchError, RevisionTooLowError, ValidationError, InvalidSignatureError } from '../errors.js';
+import type { BulkheadPolicy } from 'cockatiel';
+import {
+  AuthError,
+  BlobNotAvailableError,
+  HashMismatchError,
+  InvalidSignatureError,
+  NotFoundError,
+  PortalRejectedError,
+  RevisionTooLowError,
+  TimeoutError,
+  UploadTooLargeError,
+  ValidationError,
+} from '../errors.js';
 import { assertBytes, bytesToHex, equalBytes } from '../encoding/bytes.js';
-import { fromBase64Url, toBase64Url } from '../encoding/base64url.js';
+import { toBase64Url } from '../encoding/base64url.js';
+import { encodeMultibase } from '../encoding/multibase.js';
 import { blake3 } from '../crypto/blake3.js';
 import type { Ed25519KeyPair } from '../crypto/ed25519.js';
 import { BlobId } from '../blob-id.js';
-import {
-  assertValidRegistryEntry,
-  registryEntryFromJson,
-  registryEntryToJson,
-  type RegistryEntry,
-} from '../registry.js';
+import { assertValidRegistryEntry, registryEntryFromJson, registryEntryToJson, type RegistryEntry } from '../registry.js';
 import type { S5Identity } from '../identity.js';
 import type { CallOptions, S5Backend } from '../backend.js';
-import { createTransientPolicy, type TransientPolicy, type TransientPolicyOptions } from '../resilience/transient-policy.js';
+import { createTransientPolicy, type TransientPolicy } from '../resilience/transient-policy.js';
 import { abortReason, throwIfAborted } from '../resilience/sleep.js';
-import { portalHost, signPortalChallenge, tokenFromSetCookie, type PortalAuthFlow } from './auth.js';
+import { portalSlots } from '../resilience/portal-slots.js';
 import { exchange, parseJsonBody, throwForStatus, type FetchLike, type HttpResult } from './http.js';
-import { RegistrySubscription, type WebSocketConstructor } from './subscription.js';
+import type { WebSocketConstructor } from './subscription.js';
+import { openRegistryWatch } from './registry-watch.js';
+import { authHeaders, isConnectionFailure, isPolicy, untilAborted } from './client-util.js';
+import { tusUpload, type TusTransport } from './tus.js';
+import { runAccountLogin, type LoginTransport } from './login.js';
+import { privateLoginSlot, sharedLoginSlot, type LoginSlot } from './login-share.js';
+import { detectPortal, type PortalProfile } from './probe.js';
+import {
+  MAX_SMALL_RESPONSE_BYTES,
+  resolvePortalOptions,
+  type PortalClientOptions,
+  type PortalClientStats,
+  type SubscribeOptions,
+} from './options.js';
 
-export interface PortalClientOptions {
-  /** `http(s)://host[:port]`; every API path is `/s5/...` below it. */
-  portalUrl: string;
-  identity: S5Identity;
-  /** Defaults to globalThis.fetch. */
-  fetch?: FetchLike;
-  /** Budget for each HTTP exchange, response body included (default 30 000 ms). */
-  timeoutMs?: number;
-  /** Sent as `Authorization: Bearer <code>` on both register requests (portals with closed registration). */
-  inviteCode?: string;
-  /** WebSocket implementation for subscriptions (default: platform WebSocket, else the `ws` package). */
-  WebSocket?: WebSocketConstructor;
-  /**
-   * The per-portal account seed. Default: derived from the identity and the portal host
-   * (derivePortalAccountSeed), so every device reaches the same account. Pass the 32 bytes an s5.js
-   * hidden DB holds to reuse an account created by s5.js.
-   */
-  accountSeed?: Uint8Array;
-  /** A shared transient policy, or options for this client's own (retry + circuit breaker per portal). */
-  policy?: TransientPolicy | TransientPolicyOptions;
-  /** Label sent on registration (informational). */
-  label?: string;
-  /**
-   * Largest response body accepted from a blob download (default 64 MiB); a larger one fails with
-   * ResponseTooLargeError. Registry, account and upload replies are small JSON and are capped at
-   * min(1 MiB, this).
-   */
-  maxResponseBytes?: number;
-}
-
-export interface PortalClientStats {
-  /** HTTP exchanges attempted (each retry counts). */
-  requests: number;
-  /** Blob bytes sent, every attempt counted. */
-  bytesUploaded: number;
-  /** Response body bytes of successful blob downloads. */
-  bytesDownloaded: number;
-  /** Transient-fault retries performed by the policy. */
-  retries: number;
-  /** Completed logins/registrations. */
-  logins: number;
-}
-
-export interface SubscribeOptions {
-  onError?: (error: unknown) => void;
-}
-
-const DEFAULT_TIMEOUT_MS = 30_000;
-const DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
-/** Cap for the JSON/text endpoints (registry, account, upload reply): their answers are tiny. */
-const MAX_SMALL_RESPONSE_BYTES = 1024 * 1024;
-
-/** `promise`, or a rejection with the abort reason as soon as `signal` aborts (listener removed either way). */
-function untilAborted<T>(promise: Promise<T>, signal?: AbortSignal): Promise<T> {
-  if (!signal) return promise;
-  // Listen on a per-call dependant (as the transient policy does) so a long-lived signal shared by
-  // many calls does not collect listeners.
-  const local = typeof AbortSignal.any === 'function' ? AbortSignal.any([signal]) : signal;
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(abortReason(signal));
-    local.addEventListener('abort', onAbort, { once: true });
-    promise.then(resolve, reject).finally(() => local.removeEventListener('abort', onAbort));
-  });
-}
-
-function isPolicy(p: TransientPolicy | TransientPolicyOptions | undefined): p is TransientPolicy {
-  return !!p && typeof (p as TransientPolicy).execute === 'function';
-}
+export type { PortalClientOptions, PortalClientStats, SubscribeOptions } from './options.js';
 
 /**
- * S5 portal client over HTTP (`fetch`), implementing {@link S5Backend}.
+ * S5 portal client over HTTP (`fetch`), implementing {@link S5Backend}, for every portal profile of
+ * PORTALS.md (Dart HEAD, Dart v0.14.1, LumeWeb, our devnode):
  *
- * - Transient faults (5xx, 429, network, timeout) are retried by the resilience policy; a revision
- *   conflict is returned at once as RevisionTooLowError (the storage layer's retry loop owns it).
- * - Every response is verified: downloaded bytes against their BLAKE3 hash, registry entries against
- *   their signature and the key asked for, upload replies against the locally computed id.
- * - Login is lazy (first write) and repeated once on a 401.
- * - Caller buffers are never retained or mutated.
+ * - blobs are fetched by the legacy id `z`+base58(0x26 ‖ 0x1f ‖ digest ‖ size) (the only form real
+ *   portals resolve), redirects followed without credentials, bytes BLAKE3-verified; a miss within
+ *   the blob budget is BLOB_NOT_AVAILABLE (not retried, not counted by the circuit breaker);
+ * - uploads are the raw body (`application/octet-stream`), size checked before sending;
+ * - portal answers are classified by answers.ts (Dart's 500 texts included); transient faults are
+ *   retried by the resilience policy, a dropped connection of an idempotent request once at once;
+ * - one login per (portal, account) shared process- and tab-wide; re-login once on 401;
+ * - the implementation is probed once (`GET /s5/version`) where behaviour differs.
  */
 export class PortalClient implements S5Backend {
+  /** Portal base URL (origin plus any base path, no trailing slash). */
   readonly portalUrl: string;
   readonly host: string;
   readonly #fetch: FetchLike;
   readonly #timeoutMs: number;
+  readonly #blobTimeoutMs: number;
   readonly #maxResponseBytes: number;
+  readonly #maxUploadBytes: number;
+  /** Largest tus upload; 0 when tus is off. */
+  readonly #tus: number;
   readonly #inviteCode: string | undefined;
+  readonly #tokenProvider: (() => Promise<string>) | undefined;
+  readonly #registerFirst: boolean;
   readonly #WebSocket: WebSocketConstructor | undefined;
-  readonly #accountKeyPair: Ed25519KeyPair;
+  readonly #identity: S5Identity;
+  #accountKeyPair: Ed25519KeyPair;
   readonly #policy: TransientPolicy;
+  readonly #slots: BulkheadPolicy;
+  readonly #login: LoginSlot;
   readonly #label: string;
-  #token: string | undefined;
-  #loginPromise: Promise<string> | undefined;
-  readonly #stats: PortalClientStats = { requests: 0, bytesUploaded: 0, bytesDownloaded: 0, retries: 0, logins: 0 };
-  readonly #subscriptions = new Set<RegistrySubscription>();
+  #profile: Promise<PortalProfile> | undefined;
+  readonly #stats: PortalClientStats = { requests: 0, bytesUploaded: 0, bytesDownloaded: 0, retries: 0, logins: 0, loginExchanges: 0 };
+  readonly #subscriptions = new Set<{ close(): void }>();
 
   constructor(opts: PortalClientOptions) {
-    const issues = [];
-    let url: URL | undefined;
-    try {
-      url = new URL(opts?.portalUrl);
-      if (url.protocol !== 'http:' && url.protocol !== 'https:') issues.push({ path: 'portalUrl', message: 'expected http: or https:' });
-    } catch {
-      issues.push({ path: 'portalUrl', message: 'not a valid URL' });
-    }
-    if (!opts?.identity || typeof opts.identity.portalAccountKeyPair !== 'function') {
-      issues.push({ path: 'identity', message: 'expected an S5Identity' });
-    }
-    const timeoutMs = opts?.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    if (!(Number.isFinite(timeoutMs) && timeoutMs > 0)) issues.push({ path: 'timeoutMs', message: 'expected a positive number' });
-    const maxResponseBytes = opts?.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
-    if (!(Number.isSafeInteger(maxResponseBytes) && maxResponseBytes > 0)) {
-      issues.push({ path: 'maxResponseBytes', message: 'expected a positive integer' });
-    }
-    const fetchImpl = opts?.fetch ?? (globalThis.fetch as FetchLike | undefined)?.bind(globalThis);
-    if (!fetchImpl) issues.push({ path: 'fetch', message: 'no fetch implementation available' });
-    if (opts?.accountSeed !== undefined) {
-      try {
-        assertBytes(opts.accountSeed, 'accountSeed', 32);
-      } catch (e) {
-        issues.push(...(e as ValidationError).issues);
-      }
-    }
-    if (issues.length) throw new ValidationError(issues);
-
-    this.portalUrl = `${url!.protocol}//${url!.host}`;
-    this.host = url!.host;
-    this.#fetch = fetchImpl!;
+    const { url, timeoutMs, blobTimeoutMs, maxResponseBytes, maxUploadBytes, maxTusUploadBytes, concurrency, fetchImpl } = resolvePortalOptions(opts);
+    this.portalUrl = `${url.protocol}//${url.host}${url.pathname.replace(/\/+$/, '')}`;
+    this.host = url.host;
+    this.#fetch = fetchImpl;
     this.#timeoutMs = timeoutMs;
+    this.#blobTimeoutMs = blobTimeoutMs;
     this.#maxResponseBytes = maxResponseBytes;
+    this.#maxUploadBytes = maxUploadBytes;
+    this.#tus = opts.tus === true ? maxTusUploadBytes : 0;
     this.#inviteCode = opts.inviteCode;
+    this.#tokenProvider = opts.tokenProvider;
+    this.#registerFirst = opts.registerFirst ?? false;
     this.#WebSocket = opts.WebSocket;
     this.#label = opts.label ?? 's5chat';
+    this.#identity = opts.identity;
     this.#accountKeyPair = opts.identity.portalAccountKeyPair(this.host, opts.accountSeed);
+    const loginKey = this.#accountKeyPair.publicKeyBase64Url;
+    this.#login =
+      opts.tokenProvider || opts.shareLogin === false
+        ? privateLoginSlot(`${this.portalUrl}|${loginKey}`)
+        : sharedLoginSlot(this.portalUrl, loginKey);
+    this.#slots = portalSlots(url.origin, concurrency);
     const onRetry = () => void this.#stats.retries++;
     if (isPolicy(opts.policy)) {
       this.#policy = opts.policy;
@@ -178,7 +129,13 @@ export class PortalClient implements S5Backend {
   }
 
   get isLoggedIn(): boolean {
-    return this.#token !== undefined;
+    return this.#login.token !== undefined;
+  }
+
+  /** Which implementation serves this portal (probed once per portal and process). */
+  portalProfile(): Promise<PortalProfile> {
+    this.#profile ??= detectPortal(this.#fetch, this.portalUrl);
+    return this.#profile;
   }
 
   // ---- transport --------------------------------------------------------------------------------
@@ -186,14 +143,43 @@ export class PortalClient implements S5Backend {
   async #http(
     method: string,
     path: string,
-    init: { body?: BodyInit; headers?: Record<string, string>; largeBody?: boolean },
+    init: { body?: BodyInit; headers?: Record<string, string>; largeBody?: boolean; timeoutMs?: number },
     signal?: AbortSignal,
   ): Promise<HttpResult> {
-    this.#stats.requests++;
-    const requestInit: RequestInit = { method, headers: init.headers ?? {} };
+    // Credentials omitted: we authenticate with the bearer token, and Dart's blob store answers the
+    // 307 with `Access-Control-Allow-Origin: *`, which a credentialed browser fetch rejects.
+    const requestInit: RequestInit = { method, headers: init.headers ?? {}, credentials: 'omit', redirect: 'follow' };
     if (init.body !== undefined) requestInit.body = init.body;
     const maxBytes = init.largeBody ? this.#maxResponseBytes : Math.min(MAX_SMALL_RESPONSE_BYTES, this.#maxResponseBytes);
-    return exchange(this.#fetch, this.portalUrl + path, requestInit, { timeoutMs: this.#timeoutMs, signal, maxBytes });
+    const once = () => {
+      this.#stats.requests++;
+      return exchange(this.#fetch, this.#target(path), requestInit, { timeoutMs: init.timeoutMs ?? this.#timeoutMs, signal, maxBytes });
+    };
+    try {
+      return await this.#slots.execute(async () => {
+        try {
+          return await once();
+        } catch (error) {
+          // Every request we send is idempotent (content-addressed uploads, signed registry entries,
+          // re-signable challenges). Dart closes idle keep-alive sockets after 1 s, so a reused socket
+          // may be dead: one immediate retry, before the policy (and its breaker) sees anything.
+          if (!isConnectionFailure(error) || signal?.aborted) throw error;
+          return once();
+        }
+      }, signal);
+    } catch (error) {
+      if (signal?.aborted) throw abortReason(signal);
+      throw error;
+    }
+  }
+
+  /** A path below the portal, or an absolute URL on the portal's own origin (a tus Location). */
+  #target(path: string): string {
+    if (!/^https?:/i.test(path)) return this.portalUrl + path;
+    if (new URL(path).origin !== new URL(this.portalUrl).origin) {
+      throw new PortalRejectedError('Portal pointed a request at another origin; not sending our token there.', { details: path });
+    }
+    return path;
   }
 
   #retrying<T>(op: (signal: AbortSignal) => Promise<T>, signal?: AbortSignal): Promise<T> {
@@ -203,110 +189,107 @@ export class PortalClient implements S5Backend {
   // ---- accounts ---------------------------------------------------------------------------------
 
   /**
-   * Log in to the portal: try login; if the portal does not know the account key, register it
-   * (first use). Challenge signing per PROTOCOL §4.1. The token comes from the JSON body, with the
-   * `s5-auth-token` cookie as fallback (Node only: browsers hide set-cookie). Concurrent callers share
-   * one login.
+   * Make sure this client holds a token: the shared one, a tokenProvider's, or a fresh login
+   * (register on first use). See login.ts for the portal-specific steps.
    */
   async login(opts: CallOptions = {}): Promise<void> {
-    await this.#ensureToken(opts.signal, true);
+    await this.#ensureToken(opts.signal);
   }
 
-  async #ensureToken(signal?: AbortSignal, force = false): Promise<string> {
+  #ensureToken(signal?: AbortSignal): Promise<string> {
     throwIfAborted(signal);
-    if (this.#token && !force) return this.#token;
-    if (!this.#loginPromise) {
-      // The login is shared by every concurrent caller, so it must not run under any one caller's
-      // signal: one caller aborting would otherwise fail all the others with ABORTED. It is still
-      // bounded (per-exchange timeout, bounded retries); each caller stops waiting on its own signal.
-      const shared = this.#doLogin().finally(() => {
-        if (this.#loginPromise === shared) this.#loginPromise = undefined;
-      });
-      shared.catch(() => undefined); // observed by the callers below; never an unhandled rejection
-      this.#loginPromise = shared;
-    }
-    return untilAborted(this.#loginPromise, signal);
-  }
-
-  async #doLogin(signal?: AbortSignal): Promise<string> {
-    let token: string;
-    try {
-      token = await this.#retrying((s) => this.#authFlow('login', s), signal);
-    } catch (error) {
-      if (!(error instanceof AuthError) || !/not registered/i.test(error.details.text ?? '')) throw error;
-      token = await this.#retrying((s) => this.#authFlow('register', s), signal);
-    }
-    this.#token = token;
-    this.#stats.logins++;
-    return token;
-  }
-
-  /** One complete challenge → response exchange (retried as a unit: challenges are single-use). */
-  async #authFlow(flow: PortalAuthFlow, signal: AbortSignal): Promise<string> {
-    const pubKey = this.#accountKeyPair.publicKeyBase64Url;
-    const invite: Record<string, string> =
-      flow === 'register' && this.#inviteCode ? { authorization: `Bearer ${this.#inviteCode}` } : {};
-    const challengeRes = await this.#http('GET', `/s5/account/${flow}?pubKey=${encodeURIComponent(pubKey)}`, { headers: invite }, signal);
-    if (challengeRes.status < 200 || challengeRes.status >= 300) throwForStatus(challengeRes, `${flow} challenge`, { account: true });
-    const challengeJson = parseJsonBody(challengeRes, `${flow} challenge`) as { challenge?: unknown };
-    if (typeof challengeJson?.challenge !== 'string') {
-      throw new AuthError(`Portal sent no ${flow} challenge.`, { status: challengeRes.status });
-    }
-    const challenge = fromBase64Url(challengeJson.challenge, 'challenge');
-    if (challenge.length !== 32) throw new AuthError(`Portal sent a ${challenge.length}-byte challenge (expected 32); refusing to sign it.`);
-    const signed = signPortalChallenge({ keyPair: this.#accountKeyPair, flow, challenge, host: this.host });
-    const res = await this.#http(
-      'POST',
-      `/s5/account/${flow}`,
-      {
-        headers: { 'content-type': 'application/json', ...invite },
-        body: JSON.stringify({ pubKey, response: signed.response, signature: signed.signature, label: this.#label }),
-      },
+    return untilAborted(
+      this.#login.obtain(() => this.#acquireToken()),
       signal,
     );
-    if (res.status < 200 || res.status >= 300) throwForStatus(res, flow, { account: true });
-    let token: string | undefined;
-    try {
-      const json = JSON.parse(new TextDecoder().decode(res.body)) as { authToken?: unknown };
-      if (typeof json?.authToken === 'string' && json.authToken) token = json.authToken;
-    } catch {
-      /* cookie-only reply: fall back below */
-    }
-    token ??= tokenFromSetCookie(res.headers.get('set-cookie'));
-    if (!token) throw new AuthError(`Portal accepted the ${flow} but returned no auth token.`, { status: res.status });
-    return token;
   }
 
-  /** Run an authenticated operation; on a 401 log in again once and repeat. */
+  async #acquireToken(): Promise<string> {
+    if (this.#tokenProvider) {
+      const token = await this.#tokenProvider();
+      if (typeof token !== 'string' || !token) {
+        throw new AuthError('tokenProvider returned no token.', { details: `got ${typeof token}`, reason: 'rejected' });
+      }
+      this.#stats.logins++;
+      return token;
+    }
+    const transport: LoginTransport = {
+      challenge: (flow, pubKey, headers, signal) =>
+        this.#http('GET', `/s5/account/${flow}?pubKey=${encodeURIComponent(pubKey)}`, { headers }, signal),
+      respond: (flow, body, headers, signal) => this.#http('POST', `/s5/account/${flow}`, { headers, body }, signal),
+    };
+    const outcome = await runAccountLogin({
+      transport,
+      keyPair: this.#accountKeyPair,
+      host: this.host,
+      label: this.#label,
+      inviteCode: this.#inviteCode,
+      registerFirst: this.#registerFirst,
+      retrying: (op) => this.#retrying(op),
+      fallbackKeyPair: () => this.#identity.portalAccountKeyPair(this.host, globalThis.crypto.getRandomValues(new Uint8Array(32))),
+    });
+    this.#accountKeyPair = outcome.keyPair;
+    this.#stats.logins++;
+    this.#stats.loginExchanges += outcome.exchanges;
+    return outcome.token;
+  }
+
+  /** Run an authenticated operation; on a 401 get a fresh token once (login or tokenProvider) and repeat. */
   async #withAuth<T>(op: (token: string, signal: AbortSignal) => Promise<T>, signal?: AbortSignal): Promise<T> {
     const token = await this.#ensureToken(signal);
     try {
       return await this.#retrying((s) => op(token, s), signal);
     } catch (error) {
       if (!(error instanceof AuthError) || error.status !== 401) throw error;
-      if (this.#token === token) this.#token = undefined;
+      this.#login.invalidate(token);
       const fresh = await this.#ensureToken(signal);
       return this.#retrying((s) => op(fresh, s), signal);
+    }
+  }
+
+  /** Without a token first (Dart, devnode); with one when the portal says 401 or always requires it. */
+  async #maybeAuth<T>(op: (token: string, signal: AbortSignal) => Promise<T>, tokenRequired: boolean, signal?: AbortSignal): Promise<T> {
+    if (tokenRequired) return this.#withAuth(op, signal);
+    try {
+      return await this.#retrying((s) => op('', s), signal);
+    } catch (error) {
+      if (error instanceof AuthError && error.status === 401) return this.#withAuth(op, signal);
+      throw error;
     }
   }
 
   // ---- blobs ------------------------------------------------------------------------------------
 
   /**
-   * Upload bytes as one multipart field `file`; the portal's returned id must equal the local one
-   * (same digest and size) or this throws HashMismatchError.
+   * Upload bytes as the raw request body; the portal's returned id must equal the local one (same
+   * digest and size) or this throws HashMismatchError. Above `maxUploadBytes`: UPLOAD_TOO_LARGE,
+   * and nothing is sent.
    */
   async uploadBlob(bytes: Uint8Array, opts: CallOptions = {}): Promise<BlobId> {
     assertBytes(bytes, 'bytes');
     throwIfAborted(opts.signal);
+    const viaTus = bytes.length > this.#maxUploadBytes;
+    if (viaTus && bytes.length > this.#tus) {
+      throw new UploadTooLargeError(bytes.length, Math.max(this.#maxUploadBytes, this.#tus), { details: 'refused before sending anything' });
+    }
+    if (viaTus && (await untilAborted(this.portalProfile(), opts.signal)).kind !== 'dart') {
+      throw new UploadTooLargeError(bytes.length, this.#maxUploadBytes, { details: 'tus is used on Dart portals only; refused before sending anything' });
+    }
     const data = bytes.slice(); // our own copy: the caller may reuse its buffer while we retry
     const local = BlobId.fromBytes(data);
     return this.#withAuth(async (token, signal) => {
-      const form = new FormData();
-      form.append('file', new Blob([data as Uint8Array<ArrayBuffer>], { type: 'application/octet-stream' }), 'file');
+      if (viaTus) {
+        const send: TusTransport['send'] = (method, target, headers, body) =>
+          this.#http(method, target, { headers, ...(body ? { body: body as Uint8Array<ArrayBuffer> } : {}) }, signal);
+        this.#stats.bytesUploaded += data.length;
+        await tusUpload({ send }, data, local, token);
+        return local; // Dart returns no CID; its final PATCH checked the 0x1f hash we announced
+      }
       this.#stats.bytesUploaded += data.length;
-      const res = await this.#http('POST', '/s5/upload', { headers: { authorization: `Bearer ${token}` }, body: form }, signal);
-      if (res.status < 200 || res.status >= 300) throwForStatus(res, 'blob upload');
+      // Raw body: works on Dart and LumeWeb, and avoids Alfred decoding untyped multipart parts as text.
+      const headers = { ...authHeaders(token), 'content-type': 'application/octet-stream' };
+      const res = await this.#http('POST', '/s5/upload', { headers, body: data as Uint8Array<ArrayBuffer> }, signal);
+      if (res.status < 200 || res.status >= 300) throwForStatus(res, { op: 'upload', what: 'blob upload', size: data.length });
       const json = parseJsonBody(res, 'blob upload') as { cid?: unknown };
       if (typeof json?.cid !== 'string') {
         throw new ValidationError([{ path: 'cid', message: 'upload reply has no cid' }], { shortMessage: 'Portal upload reply has no cid.' });
@@ -319,30 +302,44 @@ export class PortalClient implements S5Backend {
 
   /**
    * Download and verify. Returns the bytes only if BLAKE3 matches the id (HashMismatchError
-   * otherwise); 404 → NotFoundError. A missing blob is never turned into "empty" (§11 item 4).
+   * otherwise). A 404 is NotFoundError (devnode, LumeWeb's `/s5/download`); a portal's "could not
+   * download" or our blob budget running out is BlobNotAvailableError. Never "empty".
    */
   async downloadBlob(id: BlobId, opts: CallOptions = {}): Promise<Uint8Array> {
     if (!(id instanceof BlobId)) throw new ValidationError([{ path: 'id', message: 'expected a BlobId' }]);
+    throwIfAborted(opts.signal);
+    // The legacy raw CID: the only form Dart resolves (0x5b ids never do), and LumeWeb parses it.
+    const legacy = encodeMultibase(id.legacyCidBytes, 'z');
     const expected = id.hash;
-    const get = async (signal: AbortSignal) => {
-      const headers: Record<string, string> = this.#token ? { authorization: `Bearer ${this.#token}` } : {};
-      const res = await this.#http('GET', `/s5/blob/${id.toString('z')}`, { headers, largeBody: true }, signal);
-      if (res.status === 404) throwForStatus(res, `blob ${id.toString()}`);
-      if (res.status < 200 || res.status >= 300) throwForStatus(res, 'blob download');
+    const what = `blob ${legacy}`;
+    const get = async (path: string, token: string, signal: AbortSignal): Promise<Uint8Array> => {
+      let res: HttpResult;
+      try {
+        res = await this.#http('GET', path, { headers: authHeaders(token), largeBody: true, timeoutMs: this.#blobTimeoutMs }, signal);
+      } catch (error) {
+        if (error instanceof TimeoutError) {
+          throw new BlobNotAvailableError(what, { details: `no answer within the ${this.#blobTimeoutMs} ms blob budget`, cause: error });
+        }
+        throw error;
+      }
+      if (res.status < 200 || res.status >= 300) throwForStatus(res, { op: 'blob', what });
       const actual = blake3(res.body);
       if (!equalBytes(actual, expected)) {
-        throw new HashMismatchError(bytesToHex(expected), bytesToHex(actual), { details: `GET /s5/blob/${id.toString()} returned ${res.body.length} bytes with another hash` });
+        throw new HashMismatchError(bytesToHex(expected), bytesToHex(actual), { details: `GET ${path} returned ${res.body.length} bytes with another hash` });
       }
       this.#stats.bytesDownloaded += res.body.length;
       return res.body;
     };
-    try {
-      return await this.#retrying(get, opts.signal);
-    } catch (error) {
-      // Portals that require auth for downloads: log in once and try again.
-      if (error instanceof AuthError && error.status === 401) return this.#withAuth((_t, s) => get(s), opts.signal);
-      throw error;
+    const { kind } = await untilAborted(this.portalProfile(), opts.signal);
+    if (kind === 'lumeweb') {
+      // LumeWeb: `/s5/download` needs no token and serves the portal's own blobs, which `/s5/blob` skips.
+      try {
+        return await this.#retrying((s) => get(`/s5/download/${legacy}`, '', s), opts.signal);
+      } catch (error) {
+        if (!(error instanceof NotFoundError)) throw error;
+      }
     }
+    return this.#maybeAuth((token, s) => get(`/s5/blob/${legacy}`, token, s), kind === 'lumeweb', opts.signal);
   }
 
   // ---- registry ---------------------------------------------------------------------------------
@@ -352,24 +349,25 @@ export class PortalClient implements S5Backend {
     assertBytes(publicKey33, 'publicKey', 33);
     if (publicKey33[0] !== 0xed) throw new ValidationError([{ path: 'publicKey', message: 'expected an 0xed multikey' }]);
     const pk = publicKey33.slice();
-    return this.#retrying(async (signal) => {
-      const res = await this.#http('GET', `/s5/registry?pk=${encodeURIComponent(toBase64Url(pk))}`, {}, signal);
+    const get = async (token: string, signal: AbortSignal): Promise<RegistryEntry | null> => {
+      const res = await this.#http('GET', `/s5/registry?pk=${encodeURIComponent(toBase64Url(pk))}`, { headers: authHeaders(token) }, signal);
       if (res.status === 404) return null;
-      if (res.status < 200 || res.status >= 300) throwForStatus(res, 'registry get');
+      if (res.status < 200 || res.status >= 300) throwForStatus(res, { op: 'registry-get', what: 'registry get' });
       const entry = registryEntryFromJson(parseJsonBody(res, 'registry get'));
-      if (!equalBytes(entry.publicKey, pk)) {
-        throw new InvalidSignatureError('Portal returned a registry entry for a different key.');
-      }
+      if (!equalBytes(entry.publicKey, pk)) throw new InvalidSignatureError('Portal returned a registry entry for a different key.');
       assertValidRegistryEntry(entry); // InvalidSignatureError for a forged entry
       return entry;
-    }, opts.signal);
+    };
+    // LumeWeb wants a token for registry reads: log in first rather than collect a 401.
+    const { kind } = await untilAborted(this.portalProfile(), opts.signal);
+    return this.#maybeAuth(get, kind === 'lumeweb', opts.signal);
   }
 
   /**
-   * Publish an entry over the HTTP registry API; resolves once the node accepted it (204). A
-   * conflict is RevisionTooLowError with the node's current revision when it says so; it is not
-   * retried. If a transient fault hid the outcome of an earlier attempt and the retry then conflicts,
-   * the node is asked whether it holds exactly our entry — if so the write did land and this resolves.
+   * Publish an entry over the HTTP registry API; resolves once the node accepted it (200 or 204). A
+   * conflict is RevisionTooLowError; it is not retried. If a transient fault hid the outcome of an
+   * earlier attempt and the retry then conflicts, the node is asked whether it holds exactly our
+   * entry — if so the write did land and this resolves.
    */
   async registrySet(entry: RegistryEntry, opts: CallOptions = {}): Promise<void> {
     assertValidRegistryEntry(entry); // nothing invalid leaves this process
@@ -378,23 +376,18 @@ export class PortalClient implements S5Backend {
     try {
       await this.#withAuth(async (token, signal) => {
         attempts++;
-        const res = await this.#http(
-          'POST',
-          '/s5/registry',
-          { headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body },
-          signal,
-        );
-        if (res.status < 200 || res.status >= 300) throwForStatus(res, 'registry set', { attemptedRevision: entry.revision });
+        const headers = { 'content-type': 'application/json', ...authHeaders(token) };
+        const before = this.#stats.requests;
+        const res = await this.#http('POST', '/s5/registry', { headers, body }, signal);
+        if (this.#stats.requests - before > 1) attempts++; // the transport re-sent it after a dropped connection
+        if (res.status < 200 || res.status >= 300) {
+          throwForStatus(res, { op: 'registry-set', what: 'registry set', attemptedRevision: entry.revision });
+        }
       }, opts.signal);
     } catch (error) {
       if (error instanceof RevisionTooLowError && attempts > 1) {
         const stored = await this.registryGet(entry.publicKey, opts).catch(() => null);
-        if (
-          stored &&
-          stored.revision === entry.revision &&
-          equalBytes(stored.data, entry.data) &&
-          equalBytes(stored.signature, entry.signature)
-        ) {
+        if (stored && stored.revision === entry.revision && equalBytes(stored.data, entry.data) && equalBytes(stored.signature, entry.signature)) {
           return;
         }
       }
@@ -403,27 +396,28 @@ export class PortalClient implements S5Backend {
   }
 
   /**
-   * Watch a key over `WS /s5/registry/subscription`. `onEntry` receives verified entries in
-   * increasing revision order, starting with the current one (read over HTTP right after
-   * subscribing). Reconnects on drop. Returns the unsubscribe function.
+   * Watch a key. `onEntry` receives verified entries in increasing revision order, starting with the
+   * current one. Over `WS /s5/registry/subscription` where the portal has a usable one (our devnode,
+   * unknown portals; reconnects on drop), by polling the HTTP registry on Dart (no such route since
+   * v0.14) and LumeWeb (token-only, same-origin-only, no 0x07 pushes). Returns the unsubscribe function.
    */
   registrySubscribe(publicKey33: Uint8Array, onEntry: (entry: RegistryEntry) => void, opts: SubscribeOptions = {}): () => void {
     assertBytes(publicKey33, 'publicKey', 33);
     if (typeof onEntry !== 'function') throw new ValidationError([{ path: 'onEntry', message: 'expected a function' }]);
     const pk = publicKey33.slice();
-    const wsUrl = this.portalUrl.replace(/^http/, 'ws') + '/s5/registry/subscription';
-    const sub = new RegistrySubscription({
-      url: wsUrl,
+    const handle = openRegistryWatch({
+      kind: this.portalProfile().then((p) => p.kind),
+      wsUrl: this.portalUrl.replace(/^http/, 'ws') + '/s5/registry/subscription',
       publicKey: pk,
       onEntry,
-      ...(opts.onError ? { onError: opts.onError } : {}),
-      ...(this.#WebSocket ? { WebSocket: this.#WebSocket } : {}),
       fetchCurrent: () => this.registryGet(pk),
+      options: opts,
+      ...(this.#WebSocket ? { WebSocket: this.#WebSocket } : {}),
     });
-    this.#subscriptions.add(sub);
+    this.#subscriptions.add(handle);
     return () => {
-      sub.close();
-      this.#subscriptions.delete(sub);
+      handle.close();
+      this.#subscriptions.delete(handle);
     };
   }
 

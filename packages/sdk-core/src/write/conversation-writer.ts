@@ -4,7 +4,7 @@
  * registry read → head + segments → applyOps → upload one delta segment + one head → registry set
  * revision+1. A lost race waits revisionRetryDelays() and re-reads + re-applies.
  */
-import { uuidv7 } from 'uuidv7';
+import { uuidv7 } from '../util/uuidv7.js';
 import {
   BlobId,
   blake3,

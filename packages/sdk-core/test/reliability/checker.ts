@@ -131,7 +131,9 @@ export class History {
     const op = this.invoke(process, kind, conversationId, messages);
     try {
       const value = await fn();
-      op.ok();
+      // A write parked in the outbox is not acknowledged: it may land later, or never.
+      if ((value as { status?: unknown } | undefined)?.status === 'queued') op.unknown('QUEUED');
+      else op.ok();
       return value;
     } catch (err) {
       op.error(err);

@@ -14,7 +14,7 @@ import { createSdk, generateSeedPhrase, isS5ChatError } from '@s5chat/sdk-core';
 export async function start(portalUrl: string) {
   const sdk = await createSdk({ portalUrl, seedPhrase: generateSeedPhrase() });
   try {
-    await sdk.storage.appendMessage('hello', { role: 'user', content: 'hi' });
+    await sdk.appendMessage('hello', { role: 'user', content: 'hi' });
     return await sdk.loadConversation('hello');
   } catch (e) {
     if (isS5ChatError(e)) return e.code;

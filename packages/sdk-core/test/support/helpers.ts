@@ -15,7 +15,8 @@ export function identity(seed = 7): S5Identity {
 export const noWait = () => Promise.resolve();
 
 export function manager(backend: MemoryBackend, opts: Partial<StorageManagerOptions> = {}): StorageManager {
-  return new StorageManager({ backend, identity: identity(), crossTab: false, sleep: noWait, ...opts });
+  // outbox: false — these tests exercise the fail-fast write path; the outbox has its own tests.
+  return new StorageManager({ backend, identity: identity(), crossTab: false, sleep: noWait, outbox: false, ...opts });
 }
 
 export function msg(id: string, content = `content of ${id}`, timestamp = 1_000, extra: Record<string, unknown> = {}) {

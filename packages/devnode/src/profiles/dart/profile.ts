@@ -111,6 +111,9 @@ export function dartProfile(variant: DartVariant, ctx: ProfileContext): PortalPr
     name: variant.profile,
     router: r,
     maxInFlight: ALFRED_SLOTS,
+    // `_server.idleTimeout = Duration(seconds: 1)` (http_api.dart:841): clients must survive a reset
+    // of a reused socket.
+    keepAliveTimeoutMs: 1000,
     commonHeaders: dartCors,
     preflight: () => empty(204, { 'cache-control': 'public, max-age=86400' }),
     notFound: () => text(404, '404 not found'),
@@ -134,6 +137,7 @@ export function dartProfile(variant: DartVariant, ctx: ProfileContext): PortalPr
       // `wss://<domain>/s5/p2p` on a real portal; the devnode speaks plain ws and keeps its port.
       selfUris: () => [`ws://${ctx.authority()}${P2P_PATH}`],
       announcePeers: true,
+      forwardUnknownQueries: variant.forwardsRegistryQueries,
       async locate(hash33, s) {
         const digestHex = storedDigestHex(hash33);
         if (!digestHex || (await s.blobs.size(digestHex)) === undefined) return undefined;

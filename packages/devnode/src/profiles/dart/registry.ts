@@ -39,9 +39,13 @@ export class DartRegistry {
     services.stats.counters.registry.gets++;
     const key = bytesToHex(pk);
     if (this.#subscribed.has(key)) {
-      if (!(await services.registry.get(pk))) await services.wait(READ_HIT_SLEEP_MS);
+      if (!(await services.registry.get(pk))) {
+        services.queryPeers(pk);
+        await services.wait(READ_HIT_SLEEP_MS);
+      }
     } else {
       this.#subscribed.add(key);
+      services.queryPeers(pk);
       if (await services.registry.get(pk)) await services.wait(READ_HIT_SLEEP_MS);
       else await waitForEntry(services, pk, FIRST_READ_MISS_MS);
     }

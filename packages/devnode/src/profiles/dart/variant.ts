@@ -20,6 +20,8 @@ export interface DartVariant {
   localhostBypassesDomain: boolean;
   /** HEAD serves `<cid>.<domain>` subdomains; v0.14.1 has no such branch. */
   subdomainCids: boolean;
+  /** lib5 ≥ ebe3865 forwards P2P registry queries it cannot answer; lib5 0.2.0 drops them (§2.8). */
+  forwardsRegistryQueries: boolean;
 }
 
 export const DART_HEAD: DartVariant = {
@@ -31,6 +33,7 @@ export const DART_HEAD: DartVariant = {
   otherTypesHash: 'rest',
   localhostBypassesDomain: false,
   subdomainCids: true,
+  forwardsRegistryQueries: true,
 };
 
 export const DART_014: DartVariant = {
@@ -42,4 +45,5 @@ export const DART_014: DartVariant = {
   otherTypesHash: 'fixed34',
   localhostBypassesDomain: true,
   subdomainCids: false,
+  forwardsRegistryQueries: false,
 };

@@ -13,31 +13,44 @@ import { lumewebAuth, LumewebJwt } from './auth.js';
 import { LumewebBlobs } from './blobs.js';
 import { goErrorReply, GoHttpError } from './errors.js';
 import { LumewebRegistry } from './registry.js';
+import { LumewebTus } from './tus.js';
 
 type Ctx = RequestContext<Services>;
 type Handler = (c: Ctx) => Promise<Reply>;
 
 /** rs/cors `defaultCors` on an actual request: origin reflected with credentials (LW api.go:2028-2035). */
-function withCors(reply: Reply, req: IncomingMessage): Reply {
+function withCors(reply: Reply, req: IncomingMessage, expose?: string): Reply {
   const headers: Record<string, string> = { ...reply.headers, vary: 'Origin' };
   if (req.headers.origin) {
     headers['access-control-allow-origin'] = req.headers.origin;
     headers['access-control-allow-credentials'] = 'true';
+    if (expose) headers['access-control-expose-headers'] = expose;
   }
   return { ...reply, headers };
 }
 
-/** rs/cors preflight: methods POST/GET/DELETE, headers Authorization and Content-Type only. */
+/** tusd sets these expose headers itself on its responses. */
+const TUS_CORS = 'Upload-Offset, Location, Upload-Length, Tus-Version, Tus-Resumable, Tus-Max-Size, Tus-Extension, Upload-Metadata';
+
+const DEFAULT_PREFLIGHT = { methods: ['GET', 'POST', 'DELETE'], headers: ['authorization', 'content-type'] };
+/** tusCors (api.go:2006-2027): the tus router answers its own preflights with a larger list. */
+const TUS_PREFLIGHT = {
+  methods: ['GET', 'POST', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'],
+  headers: ['authorization', 'expires', 'upload-concat', 'upload-length', 'upload-metadata', 'upload-offset', 'x-requested-with', 'tus-version', 'tus-resumable', 'tus-extension', 'tus-max-size', 'x-http-method-override', 'content-type'],
+};
+
+/** rs/cors preflight: allowed only for the router's methods and headers (default: GET/POST/DELETE, Authorization, Content-Type). */
 function preflight(req: IncomingMessage): Reply {
   const headers: Record<string, string> = { vary: 'Origin, Access-Control-Request-Method, Access-Control-Request-Headers' };
+  const rules = (req.url ?? '').startsWith('/s5/upload/tus') ? TUS_PREFLIGHT : DEFAULT_PREFLIGHT;
   const origin = req.headers.origin;
   const method = String(req.headers['access-control-request-method'] ?? '').toUpperCase();
   const asked = String(req.headers['access-control-request-headers'] ?? '')
     .split(',')
     .map((h) => h.trim().toLowerCase())
     .filter(Boolean);
-  const headersOk = asked.every((h) => h === 'authorization' || h === 'content-type');
-  if (origin && ['GET', 'POST', 'DELETE'].includes(method) && headersOk) {
+  const headersOk = asked.every((h) => rules.headers.includes(h));
+  if (origin && rules.methods.includes(method) && headersOk) {
     headers['access-control-allow-origin'] = origin;
     headers['access-control-allow-credentials'] = 'true';
     headers['access-control-allow-methods'] = method;
@@ -71,9 +84,10 @@ export function lumewebProfile(ctx: ProfileContext): PortalProfile {
   const accounts = new LumewebAccounts(jwt, () => ctx.hostname());
   const blobs = new LumewebBlobs();
   const registry = new LumewebRegistry();
+  const tus = new LumewebTus();
 
   const r = new Router<Services>({ headFromGet: false });
-  const route = (method: 'GET' | 'POST', pattern: string, handle: Handler) => r.add({ method, pattern, faultable: true, adminOnly: false, handle });
+  const route = (method: 'GET' | 'POST' | 'HEAD' | 'PATCH', pattern: string, handle: Handler) => r.add({ method, pattern, faultable: true, adminOnly: false, handle });
   const replyOf = (err: unknown): Reply => profile.errorReply(err, ctx.services.log);
   /** Router-level `authMw` (registry, account info). */
   const authed = (h: Handler): Handler => async (c) => {
@@ -86,12 +100,12 @@ export function lumewebProfile(ctx: ProfileContext): PortalProfile {
     return withCors(await h(c).catch(replyOf), c.req);
   };
   /** `downloadRouter.Use(defaultCors.Handler)` then the route's own `authMw`: CORS on every answer. */
-  const corsThen = (h: Handler, needsAuth: boolean): Handler => async (c) => {
+  const corsThen = (h: Handler, needsAuth: boolean, expose?: string): Handler => async (c) => {
     try {
       if (needsAuth) lumewebAuth(c.req, c.url, jwt);
-      return withCors(await h(c), c.req);
+      return withCors(await h(c), c.req, expose);
     } catch (err) {
-      return withCors(replyOf(err), c.req);
+      return withCors(replyOf(err), c.req, expose);
     }
   };
 
@@ -101,6 +115,10 @@ export function lumewebProfile(ctx: ProfileContext): PortalProfile {
     route('POST', `/s5/account/${flow}`, (c) => accounts.respond(c, flow));
   }
   route('POST', '/s5/upload', authThenCors((c) => blobs.upload(c, c.services)));
+  // `tusRouter.Use(tusCors.Handler, authMw, …)`: CORS first, so a 401 there carries CORS headers.
+  route('POST', '/s5/upload/tus', corsThen((c) => tus.create(c, c.services), true, TUS_CORS));
+  route('HEAD', '/s5/upload/tus/:id', corsThen((c) => tus.head(c), true, TUS_CORS));
+  route('PATCH', '/s5/upload/tus/:id', corsThen((c) => tus.patch(c, c.services), true, TUS_CORS));
   route('GET', '/s5/blob/:cid', corsThen((c) => blobs.blob(c, c.services), true));
   route('GET', '/s5/download/:cid', corsThen((c) => blobs.download(c, c.services), false));
   route('GET', '/s5/registry', authed((c) => registry.get(c)));

@@ -27,9 +27,13 @@ export class LumewebRegistry {
     services.stats.counters.registry.gets++;
     const key = bytesToHex(pk);
     if (this.#subscribed.has(key)) {
-      if (!(await services.registry.get(pk))) await services.wait(READ_RETRY_MS);
+      if (!(await services.registry.get(pk))) {
+        services.queryPeers(pk);
+        await services.wait(READ_RETRY_MS);
+      }
     } else {
       this.#subscribed.add(key);
+      services.queryPeers(pk);
       if (!(await services.registry.get(pk))) await waitForEntry(services, pk, FIRST_READ_MISS_MS);
     }
     let found: StoredEntry | undefined = await services.registry.get(pk);

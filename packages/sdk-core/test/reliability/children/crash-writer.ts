@@ -37,7 +37,8 @@ async function main(): Promise<void> {
   const paceMs = Number(process.env.S5CHAT_RELIABILITY_PACE_MS ?? '10');
   const errorPauseMs = Number(process.env.S5CHAT_RELIABILITY_ERROR_PAUSE_MS ?? '1000');
 
-  const sdk = await createSdk({ portalUrl, seedPhrase, deviceId: 'crash-writer' });
+  // outbox: false — this child measures the fail-fast path: an ack must mean durable now.
+  const sdk = await createSdk({ portalUrl, seedPhrase, deviceId: 'crash-writer', outbox: false });
   sdk.storage.on('error', (e: unknown) => emit({ event: 'sdk-error-event', code: codeOf((e as { error?: unknown })?.error ?? e) }));
   const failed: number[] = [];
 
