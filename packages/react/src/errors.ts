@@ -5,12 +5,8 @@
  */
 import { S5ChatError } from '@s5chat/sdk-core';
 
-type Code = ConstructorParameters<typeof S5ChatError>[0];
-/**
- * This package's codes: NO_PROVIDER, NO_SESSION, OUTBOX_FAILED. Widened through `string` so this
- * compiles whether or not the S5ChatErrorCode union lists them yet (it should, under @s5chat/react).
- */
-const code = (c: 'NO_PROVIDER' | 'NO_SESSION' | 'OUTBOX_FAILED'): Code => c as string as Code;
+/** This package's codes (listed in the SDK's S5ChatErrorCode union under "@s5chat/react"). */
+const code = <C extends 'NO_PROVIDER' | 'NO_SESSION' | 'OUTBOX_FAILED'>(c: C): C => c;
 
 /** A hook that needs an SDK ran outside <S5ChatProvider> (or the provider was given no sdk). */
 export class MissingProviderError extends S5ChatError {

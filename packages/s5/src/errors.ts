@@ -40,7 +40,15 @@ export type S5ChatErrorCode =
   | 'INTEGRITY'
   | 'DATA_MISSING'
   | 'CONVERSATION_DELETED'
-  | 'CLOSED';
+  | 'STALE_SNAPSHOT'
+  | 'MESSAGE_NOT_FOUND'
+  | 'ENCRYPTION_DOWNGRADE'
+  | 'STREAM_FAILED'
+  | 'CLOSED'
+  // @s5chat/react
+  | 'NO_PROVIDER'
+  | 'NO_SESSION'
+  | 'OUTBOX_FAILED';
 
 /**
  * Structured extra facts about an error. `text` is free-form (e.g. the portal's reply body); the

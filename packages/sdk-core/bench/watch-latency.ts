@@ -3,7 +3,9 @@
  * devnode's latency fault at 50 ms per request, over P2P and over polling. Prints p50/p99 (never
  * asserts). Run from packages/sdk-core:
  *
- *   pnpm exec tsx --tsconfig bench/tsconfig.json bench/watch-latency.ts [--commits 60] [--gap 150]
+ *   pnpm exec tsx --tsconfig bench/tsconfig.json bench/watch-latency.ts [--commits 60] [--gap 150] [--profile dart]
+ *
+ * `--profile dart` runs on the Dart HEAD profile with its real registry read timing (timeScale 1).
  *
  * "Commit" = A's appendMessage resolved (the write is durable); the "from send" column starts at
  * the call instead. Commits are sequential with a gap, like a chat; B's reads coalesce when they
@@ -19,11 +21,13 @@ const { values } = parseArgs({
     commits: { type: 'string', default: '60' },
     gap: { type: 'string', default: '150' },
     latency: { type: 'string', default: '50' },
+    profile: { type: 'string', default: 'devnode' },
   },
 });
 const COMMITS = Number(values.commits);
 const GAP_MS = Number(values.gap);
 const LATENCY_MS = Number(values.latency);
+const PROFILE = values.profile as 'devnode' | 'dart';
 
 function pct(xs: number[], p: number): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -31,7 +35,7 @@ function pct(xs: number[], p: number): number {
 }
 
 async function measure(label: string, live: LiveOptions) {
-  const node = await startDevnode({ port: 0, faults: { latencyMs: LATENCY_MS } });
+  const node = await startDevnode({ port: 0, profile: PROFILE, faults: { latencyMs: LATENCY_MS } });
   const seedPhrase = generateSeedPhrase();
   const a = await createSdk({ portalUrl: node.url, seedPhrase, deviceId: 'bench-a', live, outbox: false });
   const b = await createSdk({ portalUrl: node.url, seedPhrase, deviceId: 'bench-b', live, outbox: false });
@@ -79,5 +83,5 @@ const rows = [];
 rows.push(await measure('p2p', { transport: 'p2p' }));
 rows.push(await measure('poll (default 1 s → 15 s)', { transport: 'poll' }));
 rows.push(await measure('poll (250 ms min)', { transport: 'poll', pollMinMs: 250 }));
-console.log(`watch latency, ${LATENCY_MS} ms per request, ${COMMITS} sequential commits ${GAP_MS} ms apart`);
+console.log(`watch latency, ${PROFILE} profile, ${LATENCY_MS} ms per request, ${COMMITS} sequential commits ${GAP_MS} ms apart`);
 console.table(rows);

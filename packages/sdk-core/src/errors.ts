@@ -37,6 +37,9 @@ export class RevisionConflictError extends S5ChatError {
   readonly lastSeenRevision: number;
   readonly currentRevision?: number;
   readonly expectedRevision?: number;
+  /** The operation that was not applied, and the ids of its messages (re-submit them as they are). */
+  readonly operationId?: string;
+  readonly messageIds?: string[];
   constructor(args: {
     conversationId: string;
     attempts: number;
@@ -44,12 +47,17 @@ export class RevisionConflictError extends S5ChatError {
     currentRevision?: number;
     expectedRevision?: number;
     cause?: unknown;
+    operationId?: string;
+    messageIds?: string[];
   }) {
     const short =
       args.expectedRevision !== undefined
         ? `Conversation "${args.conversationId}" is at revision ${args.currentRevision ?? args.lastSeenRevision}, expected ${args.expectedRevision}.`
         : `Conversation "${args.conversationId}" could not be written after ${args.attempts} attempts (revision conflict).`;
-    const opts: S5ChatErrorOptions = { details: { lastSeenRevision: args.lastSeenRevision } };
+    const details: Record<string, unknown> = { lastSeenRevision: args.lastSeenRevision };
+    if (args.operationId !== undefined) details.operationId = args.operationId;
+    if (args.messageIds !== undefined) details.messageIds = args.messageIds;
+    const opts: S5ChatErrorOptions = { details };
     if (args.cause !== undefined) opts.cause = args.cause;
     super('REVISION_CONFLICT', short, opts);
     this.conversationId = args.conversationId;
@@ -57,6 +65,108 @@ export class RevisionConflictError extends S5ChatError {
     this.lastSeenRevision = args.lastSeenRevision;
     if (args.currentRevision !== undefined) this.currentRevision = args.currentRevision;
     if (args.expectedRevision !== undefined) this.expectedRevision = args.expectedRevision;
+    if (args.operationId !== undefined) this.operationId = args.operationId;
+    if (args.messageIds !== undefined) this.messageIds = args.messageIds;
+  }
+
+  /** The same conflict, naming one operation of the batch that carried it. */
+  forOperation(operationId: string | undefined, messageIds: string[]): RevisionConflictError {
+    const args: ConstructorParameters<typeof RevisionConflictError>[0] = {
+      conversationId: this.conversationId,
+      attempts: this.attempts,
+      lastSeenRevision: this.lastSeenRevision,
+      cause: this.cause,
+      messageIds,
+    };
+    if (this.currentRevision !== undefined) args.currentRevision = this.currentRevision;
+    if (this.expectedRevision !== undefined) args.expectedRevision = this.expectedRevision;
+    if (operationId !== undefined) args.operationId = operationId;
+    return new RevisionConflictError(args);
+  }
+}
+
+/**
+ * The error one operation of a failed write gets, naming it: the original error (same class, code
+ * and cause — a transport fault stays transient for the outbox), copied per operation, with
+ * `details.operationId` and `details.messageIds` added; `details.outcome: 'unknown'` when a
+ * registry set had been sent (the write may or may not have been applied). Re-submitting the same
+ * operationId (and message ids) applies it exactly once.
+ */
+export function withOperation(error: unknown, facts: { operationId: string; messageIds: string[]; outcomeUnknown: boolean }): unknown {
+  if (typeof error !== 'object' || error === null) return error;
+  const copy = Object.create(Object.getPrototypeOf(error) as object) as Record<string, unknown>;
+  Object.defineProperties(copy, Object.getOwnPropertyDescriptors(error));
+  const details = { ...((error as { details?: object }).details ?? {}), operationId: facts.operationId, messageIds: facts.messageIds };
+  if (facts.outcomeUnknown) Object.assign(details, { outcome: 'unknown' });
+  Object.defineProperty(copy, 'details', { value: details, enumerable: true, configurable: true, writable: false });
+  return copy;
+}
+
+/**
+ * A save of a loaded snapshot (it carries `revision`) whose conversation changed since, when the
+ * state at that revision is not known to this manager: what the caller changed cannot be told
+ * from what others wrote. Nothing was written; load again and re-apply the change.
+ */
+export class StaleSnapshotError extends S5ChatError {
+  static override readonly code = 'STALE_SNAPSHOT' as const;
+  override name = 'StaleSnapshotError';
+  readonly conversationId: string;
+  readonly snapshotRevision: number;
+  readonly currentRevision: number;
+  constructor(conversationId: string, snapshotRevision: number, currentRevision: number) {
+    super('STALE_SNAPSHOT', `The snapshot of "${conversationId}" is from revision ${snapshotRevision}; it is at ${currentRevision} now.`, {
+      details: 'load the conversation again and re-apply the change (or use editMessage / updateMetadata)',
+    });
+    this.conversationId = conversationId;
+    this.snapshotRevision = snapshotRevision;
+    this.currentRevision = currentRevision;
+  }
+}
+
+/** editMessage / deleteMessage addressed a message the conversation does not hold (or deleted). */
+export class MessageNotFoundError extends S5ChatError {
+  static override readonly code = 'MESSAGE_NOT_FOUND' as const;
+  override name = 'MessageNotFoundError';
+  readonly conversationId: string;
+  readonly messageId: string;
+  readonly deleted: boolean;
+  constructor(conversationId: string, messageId: string, deleted: boolean) {
+    super('MESSAGE_NOT_FOUND', `Message "${messageId}" of "${conversationId}" ${deleted ? 'was deleted' : 'does not exist'}.`);
+    this.conversationId = conversationId;
+    this.messageId = messageId;
+    this.deleted = deleted;
+  }
+}
+
+/**
+ * An explicitly plaintext write (saveConversationPlaintext) to a conversation stored encrypted:
+ * its head would carry the earlier (encrypted) metadata in the clear. Refused; nothing written.
+ * Use onConflict 'overwrite' to replace the conversation by a plaintext one.
+ */
+export class EncryptionDowngradeError extends S5ChatError {
+  static override readonly code = 'ENCRYPTION_DOWNGRADE' as const;
+  override name = 'EncryptionDowngradeError';
+  readonly conversationId: string;
+  constructor(conversationId: string) {
+    super('ENCRYPTION_DOWNGRADE', `Conversation "${conversationId}" is stored encrypted; a plaintext write would expose it.`);
+    this.conversationId = conversationId;
+  }
+}
+
+/**
+ * streamAssistant stopped because its token source produced something that is not a string. The
+ * text so far was saved as message `messageId` with metadata.partial = true (that is the only
+ * write); `cause` says what was wrong.
+ */
+export class StreamFailedError extends S5ChatError {
+  static override readonly code = 'STREAM_FAILED' as const;
+  override name = 'StreamFailedError';
+  readonly conversationId: string;
+  readonly messageId: string;
+  constructor(conversationId: string, messageId: string, cause: unknown) {
+    super('STREAM_FAILED', `The token stream of message "${messageId}" failed; the text so far was saved as partial.`, { cause });
+    this.conversationId = conversationId;
+    this.messageId = messageId;
   }
 }
 

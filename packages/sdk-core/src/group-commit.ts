@@ -25,6 +25,13 @@ export interface GroupCommitOptions<Op, R> {
   sleep?: (ms: number) => Promise<void>;
   /** Operations whose batch keys differ are never carried by one write (e.g. encryption mode). */
   batchKey?: (op: Op) => string;
+  /**
+   * Size of an operation (e.g. bytes of its messages). A write carries operations while their sum
+   * stays within `maxBatchWeight` (always at least one), so a burst of large messages becomes
+   * several writes instead of one blob too large to upload.
+   */
+  weight?: (op: Op) => number;
+  maxBatchWeight?: number;
   onDepth?: (key: string, delta: number) => void;
 }
 
@@ -138,8 +145,15 @@ export class GroupCommitter<Op, R> {
         if (linger > 0) await (this.#opts.sleep ?? ((ms) => new Promise<void>((r) => setTimeout(r, ms))))(linger);
         busy = true; // whatever is queued after this write arrived while it was in flight
         const first = batchKey(q.pending[0]!.op);
+        const cap = this.#opts.maxBatchWeight ?? Infinity;
         let n = 0;
-        while (n < q.pending.length && batchKey(q.pending[n]!.op) === first) n++;
+        let weight = 0;
+        while (n < q.pending.length && batchKey(q.pending[n]!.op) === first) {
+          const w = this.#opts.weight?.(q.pending[n]!.op) ?? 0;
+          if (n > 0 && weight + w > cap) break;
+          weight += w;
+          n++;
+        }
         const batch = q.pending.splice(0, n);
         try {
           const outcomes = await this.#opts.commit(

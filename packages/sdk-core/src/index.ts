@@ -3,7 +3,7 @@
  */
 export { createSdk, SDK_STORAGE_METHODS, type CreateSdkOptions, type Sdk, type SdkStorageMethods } from './sdk.js';
 export { StorageManager, type StorageManagerOptions, type RetryOptions, type WriteOptions } from './storage-manager.js';
-export { SessionManager, Session, type SessionStatus, type StreamOptions, type WriteResult } from './sessions.js';
+export { SessionManager, Session, type SessionStatus, type StreamOptions, type SendOptions, type WriteResult } from './sessions.js';
 export * from './schemas.js';
 export * from './errors.js';
 export * from './events.js';

@@ -1,13 +1,32 @@
 /**
- * Pure merge rules. No CRDT is needed for chat: messages are immutable units with unique ids, a
- * conversation is their union ordered by (timestamp, id), and metadata is last-writer-wins per key.
- * Every rule here is a total order, so all devices converge to the same state whatever order they
- * see writes in.
+ * Pure merge rules. Messages are versioned units with unique ids, a conversation is their union
+ * ordered by (timestamp, id); a deleted message is a tombstone version that beats every live
+ * version; metadata is last-writer-wins per key under hybrid logical clocks (a removed key keeps
+ * its clock as a tombstone). Every rule here is a total order, so all devices converge to the same
+ * state whatever order they see writes in.
  */
 import type { Message } from './schemas.js';
 
-/** A per-key metadata clock: (time ms, device id). Compared lexicographically. */
+/**
+ * A per-key metadata clock: (hybrid time, device id), compared lexicographically. The hybrid time
+ * is a hybrid logical clock folded into one number: a writer stamps a change with
+ * max(its wall clock, the highest clock in the state it read + 1), so a change made after seeing a
+ * state is always newer than everything in that state, whatever the writers' wall clocks say,
+ * and stays close to real time when clocks agree.
+ */
 export type Clock = [t: number, device: string];
+
+/** The highest hybrid time among `clocks` (0 when none). */
+export function maxClockTime(clocks: Record<string, Clock>): number {
+  let t = 0;
+  for (const c of Object.values(clocks)) if (c[0] > t) t = c[0];
+  return t;
+}
+
+/** The next hybrid time for a change made now (`wallClock`) after seeing a state with `seen`. */
+export function nextHybridTime(wallClock: number, seen: number): number {
+  return Math.max(wallClock, seen + 1);
+}
 
 export function compareClock(a: Clock, b: Clock): number {
   if (a[0] !== b[0]) return a[0] < b[0] ? -1 : 1;
@@ -29,10 +48,14 @@ export function messageVersion(m: Message): number {
 }
 
 /**
- * Which of two versions of the same message id wins: higher version, then longer content (a
- * stream only grows), then content, then the canonical JSON of the whole message. > 0 ⇒ `a` wins.
+ * Which of two versions of the same message id wins: a tombstone (deleted) beats any live version;
+ * then higher version, then longer content (a stream only grows), then content, then the canonical
+ * JSON of the whole message. > 0 ⇒ `a` wins.
  */
 export function compareMessageVersions(a: Message, b: Message): number {
+  const da = a.deleted === true;
+  const db = b.deleted === true;
+  if (da !== db) return da ? 1 : -1;
   const va = messageVersion(a);
   const vb = messageVersion(b);
   if (va !== vb) return va < vb ? -1 : 1;
@@ -75,11 +98,19 @@ export function mergeMessageInto(byId: Map<string, Message>, incoming: Message):
   return true;
 }
 
-/** Union by id (LWW per id), ordered by (timestamp, id). Commutative, associative, idempotent. */
+/**
+ * Union by id (LWW per id), ordered by (timestamp, id). Commutative, associative, idempotent.
+ * Tombstones are kept (they must keep winning when merged with older copies).
+ */
 export function mergeMessageLists(...lists: Message[][]): Message[] {
   const byId = new Map<string, Message>();
   for (const list of lists) for (const m of list) mergeMessageInto(byId, m);
   return sortMessages(byId.values());
+}
+
+/** The tombstone that deletes `m`, stamped with hybrid version `version`. */
+export function tombstoneOf(m: Message, version: number): Message {
+  return { id: m.id, role: m.role, content: '', timestamp: m.timestamp, updatedAt: version, deleted: true };
 }
 
 export interface MetadataState {
@@ -96,16 +127,32 @@ export function mergeMetadataKey(state: MetadataState, key: string, value: unkno
   if (current !== undefined) {
     const c = compareClock(clock, current);
     if (c < 0) return false;
-    if (c === 0 && stableStringify(value) <= stableStringify(state.values[key])) return false;
+    // Equal clocks: a value beats a tombstone, else the larger canonical JSON wins.
+    if (c === 0 && key in state.values && stableStringify(value) <= stableStringify(state.values[key])) return false;
   }
   state.values[key] = value;
   state.clocks[key] = clock;
   return true;
 }
 
-/** Per-key LWW merge of two metadata states (commutative). */
+/**
+ * Remove one key if `clock` is newer than the key's clock: the clock stays as a tombstone (no
+ * value), so an older write of the key cannot bring it back. Returns true when state changed.
+ */
+export function deleteMetadataKey(state: MetadataState, key: string, clock: Clock): boolean {
+  const current = state.clocks[key];
+  if (current !== undefined && compareClock(clock, current) <= 0) return false;
+  delete state.values[key];
+  state.clocks[key] = clock;
+  return true;
+}
+
+/** Per-key LWW merge of two metadata states (commutative; tombstones included). */
 export function mergeMetadataStates(a: MetadataState, b: MetadataState): MetadataState {
   const out: MetadataState = { values: { ...a.values }, clocks: { ...a.clocks } };
-  for (const [k, clock] of Object.entries(b.clocks)) mergeMetadataKey(out, k, b.values[k], clock);
+  for (const [k, clock] of Object.entries(b.clocks)) {
+    if (k in b.values) mergeMetadataKey(out, k, b.values[k], clock);
+    else deleteMetadataKey(out, k, clock);
+  }
   return out;
 }

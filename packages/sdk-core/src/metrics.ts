@@ -11,6 +11,8 @@ export interface Counters {
   /** updateMetadata calls accepted. */
   metadataUpdates: number;
   deletes: number;
+  /** editMessage / deleteMessage calls accepted. */
+  edits: number;
   /** Writes committed (user operations; one write may carry many operations). */
   writes: number;
   /** Maintenance writes committed (compaction). */
@@ -64,6 +66,7 @@ const zero = (): Counters => ({
   appends: 0,
   metadataUpdates: 0,
   deletes: 0,
+  edits: 0,
   writes: 0,
   compactions: 0,
   registryWrites: 0,

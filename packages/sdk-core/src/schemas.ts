@@ -85,7 +85,14 @@ const messageEntries = {
    */
   updatedAt: v.optional(TimestampSchema),
 };
-export const MessageSchema = objectSchema(messageEntries);
+export const MessageSchema = objectSchema({
+  ...messageEntries,
+  /**
+   * Stored form only: a tombstone left by deleteMessage (merge.ts: it beats every live version).
+   * Never returned by loads; callers cannot set it (MessageInputSchema has no such key).
+   */
+  deleted: v.optional(v.literal(true)),
+});
 export type Message = v.InferOutput<typeof MessageSchema>;
 
 /** What callers pass to appendMessage: id and timestamp are filled in when omitted. */
@@ -112,16 +119,45 @@ export const ConversationInputSchema = objectSchema({
   metadata: v.optional(JsonRecordSchema),
   createdAt: v.optional(TimestampSchema),
   updatedAt: v.optional(TimestampSchema),
+  /**
+   * The revision this snapshot was loaded at (loadConversation returns it). With it, a merge save
+   * applies what the caller changed relative to that revision (edits, removals, metadata) and keeps
+   * what others wrote since; without it, a save is a plain union (see CONCURRENCY.md).
+   */
+  revision: v.optional(nonNegativeInt(Number.MAX_SAFE_INTEGER)),
+  /** Returned by loadConversation; ignored on save (the save method decides the mode). */
+  encrypted: v.optional(v.boolean('expected a boolean')),
 });
 export type ConversationInput = v.InferInput<typeof ConversationInputSchema>;
 
 export const OnConflictSchema = v.picklist(['merge', 'fail', 'overwrite'], "expected 'merge', 'fail' or 'overwrite'");
 export type OnConflict = v.InferOutput<typeof OnConflictSchema>;
 
+/**
+ * Operation ids: 1–100 chars of `[A-Za-z0-9._-]` (ids of messages generated from it get a `.<n>`
+ * suffix and must stay valid message ids). Re-submitting an operation with the same id is a no-op
+ * once it was applied (the applied-operations window, applied-ops.ts).
+ */
+export const OperationIdSchema = v.pipe(
+  v.string('expected a string'),
+  v.regex(/^[A-Za-z0-9._-]{1,100}$/, 'expected 1-100 characters of [A-Za-z0-9._-]'),
+  v.check((id) => id !== '.' && id !== '..', 'must not be "." or ".."'),
+);
+
+/** Options every write takes. */
+export const WriteOptionsSchema = objectSchema({
+  /** Id of this operation (default: generated before the first attempt). */
+  operationId: v.optional(OperationIdSchema),
+});
+export type BaseWriteOptions = v.InferInput<typeof WriteOptionsSchema>;
+
 export const SaveOptionsSchema = v.pipe(
   objectSchema({
     expectedRevision: v.optional(nonNegativeInt(Number.MAX_SAFE_INTEGER)),
     onConflict: v.optional(OnConflictSchema),
+    operationId: v.optional(OperationIdSchema),
+    /** updateMetadata only: set each key only where it has no value yet (e.g. a session's startTime). */
+    ifAbsent: v.optional(v.boolean('expected a boolean')),
   }),
   v.forward(
     v.check(
@@ -134,6 +170,14 @@ export const SaveOptionsSchema = v.pipe(
 export type SaveOptions = v.InferInput<typeof SaveOptionsSchema>;
 
 export const MetadataPatchSchema = JsonRecordSchema;
+
+/** editMessage: what to change in a stored message (content and/or metadata; nothing else). */
+export const MessagePatchSchema = v.pipe(
+  v.custom<Record<string, unknown>>((x) => typeof x === 'object' && x !== null && !Array.isArray(x), 'expected an object'),
+  v.strictObject({ content: v.optional(v.string('expected a string')), metadata: v.optional(JsonRecordSchema) }, 'only content and metadata can be edited'),
+  v.check((p) => p.content !== undefined || p.metadata !== undefined, 'expected content and/or metadata'),
+);
+export type MessagePatch = v.InferInput<typeof MessagePatchSchema>;
 
 export const ListOptionsSchema = objectSchema({
   limit: v.optional(v.pipe(v.number('expected a number'), v.integer('expected an integer'), v.minValue(1, 'expected >= 1'), v.maxValue(1000, 'expected <= 1000'))),
@@ -166,7 +210,7 @@ export interface StorageResult {
    * Always set on what the public write methods return.
    */
   status?: 'durable' | 'queued';
-  /** Idempotency key of a queued write (the outbox replays it under this id). */
+  /** The operation this result is for (a queued write is replayed under it; re-submitting it is a no-op once applied). */
   operationId?: string;
 }
 
@@ -225,15 +269,21 @@ function checkMessageLimits(m: Message, path: string, limits: Limits, out: { pat
   }
 }
 
-/** Fill in id (UUIDv7: sortable) and timestamp, validate, enforce limits. */
-export function normalizeMessage(input: unknown, limits: Limits, now: number, path = 'message'): Message {
+/** A deep copy of a JSON value as it will be stored (inputs are copied at the boundary: no aliasing). */
+export function jsonCopy<T>(value: T): T {
+  return value === undefined ? value : (JSON.parse(JSON.stringify(value)) as T);
+}
+
+/** Fill in id (default: `defaultId`, else a UUIDv7: sortable) and timestamp, validate, enforce limits. */
+export function normalizeMessage(input: unknown, limits: Limits, now: number, path = 'message', defaultId?: string): Message {
   const parsed = parseOrThrow(MessageInputSchema, input, path);
-  const m: Message = { ...parsed, id: parsed.id ?? uuidv7(), timestamp: parsed.timestamp ?? now };
+  const m: Message = { ...parsed, id: parsed.id ?? defaultId ?? uuidv7(), timestamp: parsed.timestamp ?? now };
   if (m.metadata === undefined) delete m.metadata;
   if (m.updatedAt === undefined) delete m.updatedAt;
   const issues: { path: string; message: string }[] = [];
   checkMessageLimits(m, path, limits, issues);
   if (issues.length) throw new ValidationError(issues);
+  if (m.metadata !== undefined) m.metadata = jsonCopy(m.metadata);
   return m;
 }
 
@@ -243,6 +293,8 @@ export interface NormalizedConversation {
   metadata: Record<string, unknown>;
   createdAt?: number;
   updatedAt?: number;
+  /** The revision the snapshot was loaded at, when it says so. */
+  revision?: number;
 }
 
 export function normalizeConversation(input: unknown, limits: Limits, now: number): NormalizedConversation {
@@ -274,9 +326,11 @@ export function normalizeConversation(input: unknown, limits: Limits, now: numbe
     issues.push({ path: 'conversation.metadata', message: `is ${metaBytes} bytes of JSON, limit ${limits.maxConversationMetadataBytes}` });
   }
   if (issues.length) throw new ValidationError(issues);
-  const out: NormalizedConversation = { id: parsed.id, messages, metadata };
+  for (const m of messages) if (m.metadata !== undefined) m.metadata = jsonCopy(m.metadata);
+  const out: NormalizedConversation = { id: parsed.id, messages, metadata: jsonCopy(metadata) };
   if (parsed.createdAt !== undefined) out.createdAt = parsed.createdAt;
   if (parsed.updatedAt !== undefined) out.updatedAt = parsed.updatedAt;
+  if (parsed.revision !== undefined) out.revision = parsed.revision;
   return out;
 }
 
@@ -286,7 +340,7 @@ export function normalizeMetadataPatch(patch: unknown, limits: Limits): Record<s
   if (n > limits.maxConversationMetadataBytes) {
     throw new ValidationError([{ path: 'metadata', message: `is ${n} bytes of JSON, limit ${limits.maxConversationMetadataBytes}` }]);
   }
-  return p;
+  return jsonCopy(p);
 }
 
 export function resolveLimits(partial?: Partial<Limits>): Limits {

@@ -29,6 +29,11 @@ export interface CreateSdkOptions {
    * @s5chat/s5 for cookie-only portals in browsers). The client then never logs in itself.
    */
   tokenProvider?: () => Promise<string>;
+  /**
+   * Passed to the PortalClient: register before logging in. Set it for an identity created just now
+   * (e.g. a freshly generated seed phrase): the first session then sees no "not registered" answer.
+   */
+  registerFirst?: boolean;
   timeoutMs?: number;
   /** Durable outbox: 'auto' (default: IndexedDB in browsers, files in `outboxDir`, else memory), false, or your OutboxStore. */
   outbox?: StorageManagerOptions['outbox'];
@@ -90,6 +95,7 @@ export async function createSdk(opts: CreateSdkOptions): Promise<Sdk> {
   if (opts.fetch) portalOpts.fetch = opts.fetch;
   if (opts.inviteCode !== undefined) portalOpts.inviteCode = opts.inviteCode;
   if (opts.tokenProvider !== undefined) portalOpts.tokenProvider = opts.tokenProvider;
+  if (opts.registerFirst !== undefined) portalOpts.registerFirst = opts.registerFirst;
   if (opts.timeoutMs !== undefined) portalOpts.timeoutMs = opts.timeoutMs;
   const backend = opts.backend ?? new PortalClient(portalOpts);
   const so: StorageManagerOptions = { ...(opts.storage ?? {}), backend, identity };

@@ -12,97 +12,47 @@
  * its operation.
  */
 import { uuidv7 } from './util/uuidv7.js';
-import { revisionRetryDelays, sleep as s5sleep, ValidationError, type S5Backend } from '@s5chat/s5';
+import { revisionRetryDelays, sleep as s5sleep, ValidationError } from '@s5chat/s5';
 import { KeyedMutex, type LockInfo } from './concurrency/keyed-mutex.js';
-import { createCrossTab, type CrossTabCoordinator, type CrossTabOptions } from './concurrency/cross-tab.js';
+import { createCrossTab, type CrossTabCoordinator } from './concurrency/cross-tab.js';
 import { ClosedError } from './errors.js';
 import { Emitter, type StorageEvents } from './events.js';
 import { GroupCommitter } from './group-commit.js';
-import { DEFAULT_COMPACTION, type CompactionPolicy } from './layout/compaction.js';
-import type { SeedDeriver } from './layout/keys.js';
+import { DEFAULT_COMPACTION } from './layout/compaction.js';
 import { ConversationReader } from './layout/reader.js';
 import { ConversationIndex } from './list/conversation-index.js';
 import { Compactor } from './maintenance/compactor.js';
 import { MaintenanceTracker } from './maintenance/tracker.js';
 import { sortMessages } from './merge.js';
 import { MetricsRecorder, type Metrics } from './metrics.js';
-import { LiveHub, liveSnapshot, type ConversationsWatchEvent, type LiveOptions, type WatchEvent, type WatchOptions } from './live/index.js';
+import { LiveHub, liveSnapshot, type ConversationsWatchEvent, type WatchEvent, type WatchOptions } from './live/index.js';
 import type { Op } from './ops.js';
-import { Outbox, createOutboxStore, outboxOwner, type OutboxSetting } from './outbox/index.js';
+import { Outbox, createOutboxStore, outboxOwner } from './outbox/index.js';
 import { RegistryView } from './read/registry-view.js';
+import { SnapshotBases } from './read/snapshot-bases.js';
 import {
   assertConversationId,
+  jsonCopy,
   resolveLimits,
+  type BaseWriteOptions,
+  type MessagePatch,
   type ConversationData,
   type ConversationInput,
   type ConversationSummary,
   type ListOptions,
   type Message,
   type MessageInput,
-  type SaveOptions,
   type StorageResult,
-  type Limits,
 } from './schemas.js';
 import { ConversationWriter } from './write/conversation-writer.js';
-import { WriteIntake } from './write/intake.js';
+import { WriteIntake, opWeight } from './write/intake.js';
 import { WritePacer } from './write/pacing.js';
-import { INDEX_KEY, type Item, type RetryOptions, type WriteDeps } from './write/types.js';
+import { INDEX_KEY, MAX_BATCH_BYTES, type Item, type WriteDeps } from './write/types.js';
+import type { StorageManagerOptions, WriteOptions } from './storage-options.js';
 
 export type { RetryOptions } from './write/types.js';
 
-export interface StorageManagerOptions {
-  backend: S5Backend;
-  /** Derives per-conversation keys (an S5Identity). */
-  identity: SeedDeriver;
-  /** Encrypt heads and segments (default 'on'). */
-  encryption?: 'on' | 'off';
-  /** Names this device in metadata clocks and heads (default: random). */
-  deviceId?: string;
-  /** Wait this long before every group-commit write to grow batches (default 0). */
-  lingerMs?: number;
-  /**
-   * 'when-unknown' (default): a write skips the registry read when this manager knows the latest
-   * entry (its own last write, a fresh `newConversationId()`, a read under 5 s old) — a wrong
-   * guess costs one rejected set and the normal retry. 'always': read before every write.
-   */
-  readBeforeWrite?: 'when-unknown' | 'always';
-  /**
-   * Under sustained traffic (operations queued while the previous write was in flight), wait about
-   * this long (±25 %, jittered) before the next write so it carries more operations (default 200).
-   * An append to an idle conversation never waits. 0 = pure leader/follower.
-   */
-  busyLingerMs?: number;
-  /**
-   * After lost registry races, later writes to that conversation wait an extra, growing, jittered
-   * pause (doubling up to this many ms, halving on clean writes) so contending devices take turns
-   * instead of colliding again (default 2000; 0 disables).
-   */
-  contentionBackoffMaxMs?: number;
-  retry?: RetryOptions;
-  /** Injected sleep for retry waits (tests: fake timers or no-wait). */
-  sleep?: (ms: number) => Promise<void>;
-  limits?: Partial<Limits>;
-  /** Give up waiting for a conversation lock after this many ms (default: wait). */
-  lockTimeoutMs?: number;
-  /** Cross-tab coordination; false disables; default auto-detects Web Locks + BroadcastChannel. */
-  crossTab?: false | Partial<Omit<CrossTabOptions, 'instanceId'>>;
-  compaction?: Partial<CompactionPolicy> & { enabled?: boolean; idleMs?: number };
-  /** Parallel segment downloads per load (default 6). */
-  readConcurrency?: number;
-  /** Segment cache budget in bytes (default 32 MiB). */
-  cacheBytes?: number;
-  now?: () => number;
-  /** Live updates (watch / watchConversations): how they reach this device (default 'auto'). */
-  live?: LiveOptions;
-  /** Durable outbox for writes made while the portal is unreachable (default 'auto'; false = fail fast). */
-  outbox?: OutboxSetting;
-  /** Node: where the 'auto' outbox keeps its files (omitted: in memory). */
-  outboxDir?: string;
-  /** Outbox resend backoff (defaults 1000 → 30000 ms, jittered). */
-  outboxRetry?: { initialMs?: number; maxMs?: number };
-}
-
-export interface WriteOptions extends SaveOptions {}
+export type { StorageManagerOptions, WriteOptions } from './storage-options.js';
 
 export class StorageManager {
   readonly #encrypted: boolean;
@@ -113,6 +63,7 @@ export class StorageManager {
   readonly #reader: ConversationReader;
   readonly #registry: RegistryView;
   readonly #intake: WriteIntake;
+  readonly #bases = new SnapshotBases();
   readonly #index: ConversationIndex;
   readonly #maintenance = new MaintenanceTracker();
   readonly #metrics = new MetricsRecorder();
@@ -132,8 +83,15 @@ export class StorageManager {
     const limits = resolveLimits(opts.limits);
     const retry = opts.retry ?? {};
     revisionRetryDelays(retry); // validate early: a bad retry config is a ValidationError now, not later
+    const pr = retry.progressRetries;
+    if (pr !== undefined && !(Number.isInteger(pr) && pr >= 0 && pr <= 32)) {
+      throw new ValidationError([{ path: 'retry.progressRetries', message: 'expected an integer in 0..32' }]);
+    }
     const sleep = opts.sleep ?? ((ms: number) => s5sleep(ms));
-    const now = opts.now ?? Date.now;
+    // Whole milliseconds: stored timestamps are integers, and a fractional `now` must not make
+    // acknowledged messages unreadable.
+    const rawNow = opts.now ?? Date.now;
+    const now = () => Math.floor(rawNow());
     const compaction = { ...DEFAULT_COMPACTION, ...(opts.compaction ?? {}), enabled: opts.compaction?.enabled ?? true };
     this.#intake = new WriteIntake(limits, now);
     this.#locks = new KeyedMutex({
@@ -184,6 +142,7 @@ export class StorageManager {
       busyLingerMs: opts.busyLingerMs ?? 200,
       contentionMaxMs: opts.contentionBackoffMaxMs ?? 2000,
       random: opts.retry?.random ?? Math.random,
+      now: rawNow,
     });
     const writer = new ConversationWriter({
       ...deps,
@@ -202,6 +161,8 @@ export class StorageManager {
       lazyDelayMs: opts.compaction?.idleMs ?? 500,
       sleep,
       batchKey: (item) => (item.target === 'conversation' ? (item.encrypted ? 'enc' : 'plain') : 'index'),
+      weight: (item) => (item.target === 'conversation' ? item.weight : 0),
+      maxBatchWeight: MAX_BATCH_BYTES,
       onDepth: (key, d) => {
         if (key !== INDEX_KEY) this.#metrics.queueDepth(key, d);
       },
@@ -221,7 +182,7 @@ export class StorageManager {
     });
     this.#outbox = Outbox.create(createOutboxStore(opts.outbox, opts.outboxDir), {
       owner: outboxOwner(opts.identity),
-      send: (r) => this.#committer.submit(r.conversationId, { target: 'conversation', op: r.op, encrypted: r.encrypted }),
+      send: (r) => this.#committer.submit(r.conversationId, { target: 'conversation', op: r.op, encrypted: r.encrypted, weight: opWeight(r.op) }),
       onEvent: (e) => this.#events.emit('outbox', e),
       retry: opts.outboxRetry,
     });
@@ -248,30 +209,54 @@ export class StorageManager {
    * Append one message (creates the conversation if absent). Idempotent by message id: appending
    * the same message again changes nothing. Resolves once the write carrying it is durable.
    */
-  appendMessage(conversationId: string, message: MessageInput): Promise<StorageResult & { message: Message }> {
+  appendMessage(conversationId: string, message: MessageInput, options?: BaseWriteOptions): Promise<StorageResult & { message: Message }> {
     return this.#guard(async () => {
-      const { id, op, message: m } = this.#intake.append(conversationId, message);
+      const { id, op, message: m } = this.#intake.append(conversationId, message, options);
       this.#metrics.add(id, 'appends');
       const result = await this.#submit(id, op);
-      return { ...result, message: m };
+      return { ...result, message: jsonCopy(m) };
     });
   }
 
   /** Append several messages in one operation (all or nothing). */
-  appendMessages(conversationId: string, messages: MessageInput[]): Promise<StorageResult & { messages: Message[] }> {
+  appendMessages(conversationId: string, messages: MessageInput[], options?: BaseWriteOptions): Promise<StorageResult & { messages: Message[] }> {
     return this.#guard(async () => {
-      const { id, op, messages: ms } = this.#intake.appendMany(conversationId, messages);
+      const { id, op, messages: ms } = this.#intake.appendMany(conversationId, messages, options);
       this.#metrics.add(id, 'appends', ms.length);
       const result = await this.#submit(id, op);
-      return { ...result, messages: ms };
+      return { ...result, messages: jsonCopy(ms) };
     });
   }
 
   /**
-   * Save a whole conversation. 'merge' (default): union with what is stored — never deletes
-   * messages it did not know about; metadata keys win only if the snapshot's updatedAt is newer
-   * than the stored key. 'fail': only if the stored revision is `expectedRevision` (else
-   * RevisionConflictError with currentRevision; nothing written). 'overwrite': replace everything.
+   * Edit a stored message (content and/or metadata): a new version stamped above the one this
+   * device read, so it wins over it on every device; a deleted message stays deleted
+   * (MessageNotFoundError). Resolves once durable.
+   */
+  editMessage(conversationId: string, messageId: string, patch: MessagePatch, options?: BaseWriteOptions): Promise<StorageResult> {
+    return this.#guard(async () => {
+      const { id, op } = this.#intake.editMessage(conversationId, messageId, patch, options);
+      this.#metrics.add(id, 'edits');
+      return this.#submit(id, op);
+    });
+  }
+
+  /** Delete one message: a tombstone that beats every version of it, on every device. */
+  deleteMessage(conversationId: string, messageId: string, options?: BaseWriteOptions): Promise<StorageResult> {
+    return this.#guard(async () => {
+      const { id, op } = this.#intake.deleteMessage(conversationId, messageId, options);
+      this.#metrics.add(id, 'edits');
+      return this.#submit(id, op);
+    });
+  }
+
+  /**
+   * Save a whole conversation. 'merge' (default): a loaded snapshot (it carries `revision`) applies
+   * what the caller changed since that revision — edits, removed messages, metadata — and keeps
+   * what others wrote since; a snapshot without `revision` is a union with what is stored (never
+   * deletes messages; metadata keys win only if the snapshot's updatedAt is newer than the stored
+   * key). 'fail': only if the stored revision is `expectedRevision` (else RevisionConflictError
+   * with currentRevision; nothing written). 'overwrite': replace everything.
    */
   saveConversation(conversation: ConversationInput, options: WriteOptions = {}): Promise<StorageResult> {
     return this.#save(conversation, options, this.#encrypted);
@@ -283,7 +268,7 @@ export class StorageManager {
 
   /** Store this write in plaintext (marked as such in the head). Only when you mean it. */
   saveConversationPlaintext(conversation: ConversationInput, options: WriteOptions = {}): Promise<StorageResult> {
-    return this.#save(conversation, options, false);
+    return this.#save(conversation, options, false, true);
   }
 
   /** Patch metadata keys (explicit intent: newer than any stored value of those keys). */
@@ -299,9 +284,9 @@ export class StorageManager {
    * Delete: writes a tombstone head. Messages acknowledged before the delete are gone by intent;
    * an append that commits after it re-creates the conversation with only the later messages.
    */
-  deleteConversation(conversationId: string): Promise<StorageResult> {
+  deleteConversation(conversationId: string, options?: BaseWriteOptions): Promise<StorageResult> {
     return this.#guard(async () => {
-      const { id, op } = this.#intake.delete(conversationId);
+      const { id, op } = this.#intake.delete(conversationId, options);
       this.#metrics.add(id, 'deletes');
       return this.#submit(id, op);
     });
@@ -316,10 +301,13 @@ export class StorageManager {
     const entry = await this.#registry.get(id, keys);
     const { state } = await this.#reader.read(id, keys, entry);
     if (!state.exists) return null;
+    this.#bases.remember(id, { revision: state.revision, messages: state.messages, metadata: state.metadata.values });
+    const live = [...state.messages.values()].filter((m) => !m.deleted);
+    // Copies: an app editing what it loaded must never change what this manager caches or uploads.
     return {
       id,
-      messages: sortMessages(state.messages.values()),
-      metadata: { ...state.metadata.values },
+      messages: jsonCopy(sortMessages(live)),
+      metadata: jsonCopy(state.metadata.values),
       createdAt: state.createdAt,
       updatedAt: state.updatedAt,
       revision: state.revision,
@@ -419,16 +407,22 @@ export class StorageManager {
     return fn();
   }
 
-  #save(conversation: ConversationInput, options: WriteOptions, encrypted: boolean): Promise<StorageResult> {
+  #save(conversation: ConversationInput, options: WriteOptions, encrypted: boolean, explicit = false): Promise<StorageResult> {
     return this.#guard(async () => {
-      const { id, op } = this.#intake.save(conversation, options);
+      const { id, op, conversation: c } = this.#intake.save(conversation, options);
+      if (op.kind === 'save' && c.revision !== undefined) {
+        const base = this.#bases.get(id, c.revision);
+        if (base) op.base = base;
+      }
       this.#metrics.add(id, 'saves');
-      return this.#submit(id, op, encrypted);
+      return this.#submit(id, op, encrypted, explicit && !encrypted);
     });
   }
 
-  #submit(conversationId: string, op: Op, encrypted = this.#encrypted): Promise<StorageResult> {
-    const direct = () => this.#committer.submit(conversationId, { target: 'conversation', op, encrypted });
+  #submit(conversationId: string, op: Op, encrypted = this.#encrypted, explicitPlaintext = false): Promise<StorageResult> {
+    const item: Item = { target: 'conversation', op, encrypted, weight: opWeight(op) };
+    if (explicitPlaintext) item.explicitPlaintext = true;
+    const direct = () => this.#committer.submit(conversationId, item);
     return this.#outbox ? this.#outbox.submit(conversationId, op, encrypted, direct) : direct().then((r) => ({ ...r, status: 'durable' as const }));
   }
 }

@@ -215,6 +215,14 @@ export class Telemetry {
 
   /** Another tab or device's commit reached this page. */
   recordArrival(a: Omit<Arrival, 'at'>): void {
-    this.store.set((s) => ({ ...s, arrivals: [...s.arrivals.slice(-19), { ...a, at: Date.now() }] }));
+    this.store.set((s) => {
+      // One commit can be announced twice (the tab channel and watch): list it once.
+      const same = s.arrivals.find((x) => x.conversationId === a.conversationId && x.revision === a.revision && x.source === a.source);
+      if (same) {
+        if (a.messages <= same.messages) return s;
+        return { ...s, arrivals: s.arrivals.map((x) => (x === same ? { ...x, messages: a.messages } : x)) };
+      }
+      return { ...s, arrivals: [...s.arrivals.slice(-19), { ...a, at: Date.now() }] };
+    });
   }
 }

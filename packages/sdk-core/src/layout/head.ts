@@ -48,6 +48,11 @@ export const HeadSchema = objectSchema({
   messageCount: count(),
   /** blake3 over the listed segment digests: a fingerprint of the content this head describes. */
   contentHash: v.string(),
+  /**
+   * The applied-operations window (applied-ops.ts): 8-character digests of the last operations
+   * applied, oldest first, concatenated. Absent in heads written before operation ids existed.
+   */
+  ops: v.optional(v.pipe(v.string(), v.regex(/^(?:[A-Za-z0-9_-]{8})*$/))),
   /** deviceId of the writer (diagnostics only). */
   writer: v.optional(v.string()),
   /**

@@ -8,6 +8,7 @@ import { BlobId, fromBase64Url, isS5ChatError, toBase64Url, type RegistryEntry, 
 import { DataMissingError, IntegrityError } from '../errors.js';
 import { mergeMessageInto } from '../merge.js';
 import { emptyState, type ConversationState } from '../ops.js';
+import { parseWindow } from '../applied-ops.js';
 import type { Message } from '../schemas.js';
 import { LruCache, mapLimit } from './cache.js';
 import { decodeDocument } from './codec.js';
@@ -72,6 +73,7 @@ export class ConversationReader {
       updatedAt: head.updatedAt,
       metadata: { values: head.metadata, clocks: head.metadataClock },
       segments: head.segments,
+      appliedOps: parseWindow(head.ops),
     };
     if (head.deleted) {
       const state: ConversationState = { ...base, exists: false, deleted: true, messages: new Map(), segments: [] };

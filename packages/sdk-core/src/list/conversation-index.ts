@@ -36,7 +36,7 @@ export function indexOpFor(id: string, s: Pick<ApplyResult | ConversationState, 
 
 export class ConversationIndex {
   readonly #d: ConversationIndexDeps;
-  readonly #heads = new LruCache<IndexEntry[]>(8 * 1024 * 1024);
+  readonly #heads = new LruCache<{ entries: IndexEntry[]; encrypted: boolean }>(8 * 1024 * 1024);
   readonly #dirty = new Set<string>();
   #keys?: DocumentKeys;
   #repair?: Promise<void>;
@@ -50,7 +50,7 @@ export class ConversationIndex {
   }
 
   /** Update the entry of `conversationId` after a write; failures mark it dirty (never thrown). */
-  async update(conversationId: string, a: ApplyResult, revision: number): Promise<void> {
+  async update(conversationId: string, a: ApplyResult | ConversationState, revision: number): Promise<void> {
     try {
       await this.#d.committer().submit(INDEX_KEY, { target: 'index', op: indexOpFor(conversationId, a, revision) });
       this.#dirty.delete(conversationId);
@@ -97,18 +97,19 @@ export class ConversationIndex {
     return this.#keys;
   }
 
-  async read(forWriteAttempt?: number): Promise<{ entries: IndexEntry[]; revision: number; guessed: boolean }> {
+  /** The stored list; `encrypted` = how it is stored (false when there is none yet). */
+  async read(forWriteAttempt?: number): Promise<{ entries: IndexEntry[]; revision: number; encrypted: boolean; guessed: boolean }> {
     const d = this.#d;
     const keys = this.#keysOnce();
     // Same monotonic floor as conversations; a write may start from the entry known to be current.
     const { entry, guessed } = forWriteAttempt === undefined
       ? { entry: await d.registry.get(INDEX_KEY, keys), guessed: false }
       : await d.registry.forWrite(INDEX_KEY, keys, forWriteAttempt);
-    if (!entry) return { entries: [], revision: 0, guessed };
+    if (!entry) return { entries: [], revision: 0, encrypted: false, guessed };
     const pointer = decodePointer(entry.data, 'the conversation index');
     const hash = toBase64Url(pointer.hash);
     const cached = this.#heads.get(hash);
-    if (cached) return { entries: cached, revision: entry.revision, guessed };
+    if (cached) return { ...cached, revision: entry.revision, guessed };
     let bytes: Uint8Array;
     try {
       bytes = await d.backend.downloadBlob(pointer);
@@ -116,10 +117,10 @@ export class ConversationIndex {
       if (isS5ChatError(e) && e.code === 'NOT_FOUND') throw new DataMissingError('#index', 'index', pointer.toString(), e);
       throw e;
     }
-    const { doc } = decodeDocument(bytes, keys.encryptionKey, 'conversation index');
+    const { doc, encrypted } = decodeDocument(bytes, keys.encryptionKey, 'conversation index');
     const entries = parseIndex(doc);
-    this.#heads.set(hash, entries, bytes.length);
-    return { entries, revision: entry.revision, guessed };
+    this.#heads.set(hash, { entries, encrypted }, bytes.length);
+    return { entries, revision: entry.revision, encrypted, guessed };
   }
 
   /** Conversations, most recently updated first (keyset pagination on (updatedAt, id)). */
@@ -156,19 +157,20 @@ export class ConversationIndex {
       const delays = revisionRetryDelays(d.retry);
       let bytesUploaded = 0;
       for (let attempt = 1; ; attempt++) {
-        const { entries, revision, guessed } = await this.read(attempt);
+        const stored = await this.read(attempt);
+        const { entries, revision, guessed } = stored;
         const next = applyIndexOps(entries, ops);
-        const base = { conversationId: INDEX_KEY, messageCount: 0, encrypted: d.encrypted, attempts: attempt, batchSize: ops.length };
+        // A list stored encrypted stays encrypted, whatever this device's mode: it names every
+        // conversation, including those created encrypted elsewhere.
+        const encrypted = d.encrypted || stored.encrypted;
+        const base = { conversationId: INDEX_KEY, messageCount: 0, encrypted, attempts: attempt, batchSize: ops.length };
         if (!next.changed && guessed) {
           d.registry.doubt(INDEX_KEY); // "nothing to do" is an answer only from a real read
           attempt--;
           continue;
         }
         if (!next.changed) return { ...base, revision, bytesUploaded };
-        const bytes = encodeDocument(
-          { v: 1, type: 's5chat.index', encrypted: d.encrypted, entries: next.entries },
-          d.encrypted ? keys.encryptionKey : null,
-        );
+        const bytes = encodeDocument({ v: 1, type: 's5chat.index', encrypted, entries: next.entries }, encrypted ? keys.encryptionKey : null);
         const id = await d.backend.uploadBlob(bytes);
         bytesUploaded += bytes.length;
         d.metrics.add('', 'bytesUploaded', bytes.length);
@@ -182,7 +184,7 @@ export class ConversationIndex {
           continue;
         }
         d.registry.wrote(INDEX_KEY, entry);
-        this.#heads.set(toBase64Url(id.hash), next.entries, bytes.length);
+        this.#heads.set(toBase64Url(id.hash), { entries: next.entries, encrypted }, bytes.length);
         const r = { ...base, revision: revision + 1, bytesUploaded };
         d.events.emit('saved', { ...r, kind: 'index' });
         return r;

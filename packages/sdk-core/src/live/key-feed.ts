@@ -1,6 +1,9 @@
 import type { P2PClient, RegistryEntry } from '@s5chat/s5';
 import type { LiveTransportMode } from './types.js';
 
+/** Failures of a subscription socket that never delivered, after which 'auto' stops using it. */
+const SUBSCRIPTION_GIVE_UP = 3;
+
 export interface KeyFeedOptions {
   publicKey: Uint8Array;
   mode: LiveTransportMode;
@@ -60,8 +63,31 @@ export class KeyFeed {
   #subscribe(): void {
     if (this.#subscribed || !this.#o.subscribe || this.#closed) return;
     this.#subscribed = true;
+    // Current Dart has no subscription route (404, PORTALS §2.7) and the socket would reconnect
+    // forever: in 'auto', a subscription that fails repeatedly before delivering anything is closed
+    // and polling carries on alone.
+    let delivered = false;
+    let failures = 0;
+    let off: (() => void) | undefined;
+    let givenUp = false;
+    const onError = (error: unknown) => {
+      this.#o.onError(error);
+      if (!delivered && ++failures >= SUBSCRIPTION_GIVE_UP && this.#o.mode === 'auto') {
+        givenUp = true;
+        off?.();
+      }
+    };
     try {
-      this.#offs.push(this.#o.subscribe(this.#o.publicKey, (e) => this.#o.onEntry(e), { onError: this.#o.onError }));
+      const unsubscribe = this.#o.subscribe(this.#o.publicKey, (e) => {
+        delivered = true;
+        this.#o.onEntry(e);
+      }, { onError });
+      off = () => {
+        off = undefined;
+        unsubscribe();
+      };
+      this.#offs.push(() => off?.());
+      if (givenUp) off(); // it failed before subscribe() even returned
     } catch (error) {
       this.#o.onError(error);
     }

@@ -4,6 +4,7 @@
  * operation that rides along with the next user write. Like every op it is re-applied on re-read
  * and skipped if A,B,C are gone.
  */
+import { isS5ChatError } from '@s5chat/s5';
 import type { GroupCommitter } from '../group-commit.js';
 import { planCompaction, type CompactionPolicy } from '../layout/compaction.js';
 import type { Head } from '../layout/head.js';
@@ -19,9 +20,17 @@ export interface CompactorDeps extends Pick<WriteDeps, 'backend' | 'registry' | 
   maintenance: MaintenanceTracker;
 }
 
+/**
+ * Largest sum of input segment sizes one compaction merges: its output must upload (portals refuse
+ * 32–34 MB; the devnode 16 MiB). A larger plan is skipped, not retried after every write.
+ */
+export const MAX_COMPACTION_BYTES = 8 * 1024 * 1024;
+
 export class Compactor {
   readonly #d: CompactorDeps;
   readonly #running = new Set<string>();
+  /** Plans whose upload or swap failed: not tried again by this manager (bounded). */
+  readonly #failed = new Set<string>();
 
   constructor(deps: CompactorDeps) {
     this.#d = deps;
@@ -32,10 +41,13 @@ export class Compactor {
     if (!d.policy.enabled || head.deleted || this.#running.has(conversationId) || d.maintenance.closed) return;
     const plan = planCompaction(head.segments, d.policy);
     if (!plan) return;
+    const wanted = new Set(plan);
+    const bytes = head.segments.reduce((n, s) => n + (wanted.has(s.hash) ? s.size : 0), 0);
+    const planKey = `${conversationId}:${plan.join(',')}`;
+    if (bytes > MAX_COMPACTION_BYTES || this.#failed.has(planKey)) return;
     this.#running.add(conversationId);
     const task = (async () => {
       const keys = d.registry.keysFor(conversationId);
-      const wanted = new Set(plan);
       const refs = head.segments.filter((s) => wanted.has(s.hash));
       const lists = await d.reader.segmentMessages(conversationId, keys, refs);
       const merged = mergeMessageLists(...lists);
@@ -49,11 +61,17 @@ export class Compactor {
       d.reader.rememberSegment(built.ref, merged, encrypt);
       await d.committer().submit(
         conversationId,
-        { target: 'conversation', op: { kind: 'compact', epoch: head.epoch, replace: plan, with: built.ref }, encrypted: head.encrypted },
+        { target: 'conversation', op: { kind: 'compact', epoch: head.epoch, replace: plan, with: built.ref }, encrypted: head.encrypted, weight: 0 },
         { lazy: true },
       );
     })()
       .catch((error: unknown) => {
+        // A refusal that will not change (too large, invalid) is not worth another try; a
+        // transient fault is (the next write plans again).
+        if (isS5ChatError(error) && (error.code === 'VALIDATION' || error.code === 'UPLOAD_TOO_LARGE')) {
+          if (this.#failed.size >= 1024) this.#failed.clear();
+          this.#failed.add(planKey);
+        }
         d.events.emit('error', { conversationId, error, during: 'compaction', operations: 1 });
       })
       .finally(() => {

@@ -158,7 +158,8 @@ export class Outbox {
 
   async #enqueue(conversationId: string, op: Op, encrypted: boolean, attempts = 0): Promise<QueuedResult> {
     const now = (this.#o.now ?? Date.now)();
-    const operationId = (op as { operationId?: unknown }).operationId;
+    // The operation's own id (exactly-once on replay: the head's applied-operations window).
+    const operationId = (op as { id?: unknown }).id ?? (op as { operationId?: unknown }).operationId;
     const record: OutboxRecord = {
       v: 1,
       operationId: typeof operationId === 'string' ? operationId : uuidv7(),

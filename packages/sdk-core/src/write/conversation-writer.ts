@@ -18,7 +18,8 @@ import {
 } from '@s5chat/s5';
 import type { KeyedMutex } from '../concurrency/keyed-mutex.js';
 import type { CrossTabCoordinator } from '../concurrency/cross-tab.js';
-import { RevisionConflictError } from '../errors.js';
+import { EncryptionDowngradeError, RevisionConflictError, withOperation } from '../errors.js';
+import { messageIdsOf } from './intake.js';
 import type { Settled } from '../group-commit.js';
 import { encodeDocument } from '../layout/codec.js';
 import type { CompactionPolicy } from '../layout/compaction.js';
@@ -26,7 +27,8 @@ import { HEAD_VERSION, type Head, type SegmentRef } from '../layout/head.js';
 import { encodePointer } from '../layout/keys.js';
 import { buildSegment, segmentLevel } from '../layout/segments.js';
 import { sameMessage } from '../merge.js';
-import { applyOps, type ApplyResult, type Op } from '../ops.js';
+import { applyOps, type ApplyResult, type ConversationState, type Op } from '../ops.js';
+import { encodeWindow } from '../applied-ops.js';
 import type { Message, StorageResult } from '../schemas.js';
 import { onRegistrySetError } from './conflicts.js';
 import type { WritePacer } from './pacing.js';
@@ -41,7 +43,7 @@ export interface ConversationWriterDeps extends WriteDeps {
   pacer: WritePacer;
   compaction: CompactionPolicy;
   /** The list entry follows a create, delete or rename (awaited: list visibility). */
-  updateIndex: (conversationId: string, applied: ApplyResult, revision: number) => Promise<void>;
+  updateIndex: (conversationId: string, state: ApplyResult | ConversationState, revision: number) => Promise<void>;
   indexDirty: (conversationId: string) => boolean;
   maybeCompact: (conversationId: string, head: Head) => void;
 }
@@ -59,29 +61,35 @@ export class ConversationWriter {
     const ops = items.map((i) => i.op as Op);
     const encrypted = items[0]?.target === 'conversation' ? items[0].encrypted : true;
     const keys = d.registry.keysFor(conversationId);
+    const progress: WriteProgress = { registrySetSent: false };
+    const explicitPlaintext = items.map((i) => i.target === 'conversation' && i.explicitPlaintext === true);
     let outcome: WriteOutcome;
     try {
       outcome = await d.locks.runExclusive(
         conversationId,
-        () => d.crossTab.withLock(keys.name, () => this._saveConversationInternal(conversationId, ops, encrypted)),
+        () => d.crossTab.withLock(keys.name, () => this._saveConversationInternal(conversationId, ops, encrypted, progress, explicitPlaintext)),
         { label: `commit ${ops.length} op(s)` },
       );
     } catch (error) {
       d.pacer.writeFailed(conversationId, error instanceof RevisionConflictError);
       d.metrics.add(conversationId, 'failures');
       d.events.emit('error', { conversationId, error, during: ops.every((o) => o.kind === 'compact') ? 'compaction' : 'commit', operations: ops.length });
-      throw error;
+      return ops.map((op) => ({ ok: false, error: perOpError(op, error, progress.registrySetSent) }));
     }
     const { applied, before, result } = outcome;
     d.pacer.writeResolved(conversationId, result.attempts, before.revision, outcome.wrote ? result.revision : null);
     if (outcome.wrote && applied) {
       d.crossTab.announce(keys.name, result.revision);
       const existenceChanged = before.exists !== applied.exists || (applied.reset && applied.exists);
-      if (existenceChanged || applied.titleChanged || d.indexDirty(conversationId)) {
+      const landedEarlier = applied.alreadyApplied.some(Boolean);
+      if (existenceChanged || applied.titleChanged || landedEarlier || d.indexDirty(conversationId)) {
         // Awaited for the callers of this write (list visibility), but the conversation is already durable.
         await d.updateIndex(conversationId, applied, result.revision);
       }
       if (outcome.head) d.maybeCompact(conversationId, outcome.head);
+    } else if (applied && applied.alreadyApplied.some(Boolean) && before.revision > 0) {
+      // Applied by an earlier attempt whose reply was lost: that write's list update never ran.
+      await d.updateIndex(conversationId, before, before.revision);
     }
     for (const e of outcome.opErrors) {
       // A refused operation fails only its own promise, but fire-and-forget callers learn of it
@@ -98,7 +106,11 @@ export class ConversationWriter {
         });
       }
     }
-    return outcome.opErrors.map((e) => (e ? { ok: false, error: e } : { ok: true, value: result }));
+    return outcome.opErrors.map((e, i) => {
+      if (e) return { ok: false, error: e };
+      const op = ops[i]!;
+      return { ok: true, value: op.kind !== 'compact' && op.id !== undefined ? { ...result, operationId: op.id } : result };
+    });
   }
 
   /**
@@ -107,20 +119,38 @@ export class ConversationWriter {
    * revisionRetryDelays() and re-reads + re-applies; after the last attempt: RevisionConflictError.
    * Transient faults are the s5 client's job and are not retried again here.
    */
-  async _saveConversationInternal(conversationId: string, ops: Op[], encrypted: boolean): Promise<WriteOutcome> {
+  async _saveConversationInternal(
+    conversationId: string,
+    ops: Op[],
+    requestedEncryption: boolean,
+    progress: WriteProgress = { registrySetSent: false },
+    explicitPlaintext: boolean[] = [],
+  ): Promise<WriteOutcome> {
     const d = this.#d;
     const keys = d.registry.keysFor(conversationId);
-    const delays = revisionRetryDelays(d.retry);
-    const maxAttempts = delays.length + 1;
+    const { delays, extra } = retrySchedule(d.retry);
+    let progressed = 0;
+    let lastRead = -1;
     const userOps = ops.filter((o) => o.kind !== 'compact').length;
     let bytesUploaded = 0;
     // The delta segment of an earlier attempt: reused when the re-applied delta is identical.
-    let uploaded: { ref: SegmentRef; byId: Map<string, Message>; reset: boolean } | undefined;
+    let uploaded: { ref: SegmentRef; byId: Map<string, Message>; reset: boolean; encrypted: boolean } | undefined;
     for (let attempt = 1; ; attempt++) {
       // No read when this manager knows the latest entry (fresh id, own last write): registry-view.ts.
       const { entry, guessed } = await d.registry.forWrite(conversationId, keys, attempt);
       const { state } = await d.reader.read(conversationId, keys, entry);
-      const applied = applyOps(state, ops, { deviceId: d.deviceId, limits: d.limits, newEpoch: uuidv7 });
+      if (lastRead >= 0 && state.revision > lastRead) progressed++;
+      lastRead = state.revision;
+      const maxAttempts = delays.length - extra + 1 + Math.min(progressed, extra);
+      // A conversation stored encrypted stays encrypted: a plaintext head would carry its earlier
+      // metadata in the clear. Only an explicit plaintext overwrite (it replaces everything) may
+      // switch it; other explicit plaintext operations are refused.
+      const storedEncrypted = state.revision > 0 && state.encrypted;
+      const plainOverwrite = ops.some((op, i) => explicitPlaintext[i] && op.kind === 'save' && op.mode === 'overwrite');
+      const encrypted = requestedEncryption || (storedEncrypted && !plainOverwrite);
+      const refuse = (op: Op, i: number) =>
+        explicitPlaintext[i] && storedEncrypted && !plainOverwrite && op.kind !== 'compact' ? new EncryptionDowngradeError(conversationId) : undefined;
+      const applied = applyOps(state, ops, { deviceId: d.deviceId, limits: d.limits, newEpoch: uuidv7, refuse });
       const base = { conversationId, encrypted, bytesUploaded, attempts: attempt, batchSize: ops.length };
       const conflict = { conversationId, attempt, maxAttempts, delays, seenRevision: state.revision };
       if (!applied.changed) {
@@ -142,7 +172,7 @@ export class ConversationWriter {
           result: {
             ...base,
             revision: state.revision,
-            messageCount: state.exists ? state.messages.size : 0,
+            messageCount: state.exists ? applied.liveCount : 0,
             // nothing stored yet: the mode this write would have used (emptyState's default says nothing)
             encrypted: state.revision > 0 ? state.encrypted : encrypted,
           },
@@ -157,7 +187,7 @@ export class ConversationWriter {
       // One delta segment with only the new/changed messages (all messages after a reset).
       let segment: { ref: SegmentRef; bytes?: Uint8Array; messages: Message[] } | undefined;
       if (applied.exists && applied.newMessages.length > 0) {
-        if (uploaded && uploaded.reset === applied.reset && sameDelta(uploaded.byId, applied.newMessages)) {
+        if (uploaded && uploaded.reset === applied.reset && uploaded.encrypted === encrypted && sameDelta(uploaded.byId, applied.newMessages)) {
           segment = { ref: uploaded.ref, messages: applied.newMessages };
         } else {
           const level = segmentLevel(applied.newMessages.length, d.compaction.fanout);
@@ -180,11 +210,12 @@ export class ConversationWriter {
       bytesUploaded += attemptBytes;
       d.metrics.add(conversationId, 'bytesUploaded', attemptBytes);
       if (segment?.bytes) {
-        uploaded = { ref: segment.ref, byId: new Map(segment.messages.map((m) => [m.id, m])), reset: applied.reset };
+        uploaded = { ref: segment.ref, byId: new Map(segment.messages.map((m) => [m.id, m])), reset: applied.reset, encrypted };
       }
 
       const next = createRegistryEntry({ keyPair: keys.keyPair, revision: state.revision + 1, data: encodePointer(headId!) });
       d.metrics.add(conversationId, 'registryWrites');
+      progress.registrySetSent = true;
       try {
         await d.backend.registrySet(next);
       } catch (error) {
@@ -204,7 +235,7 @@ export class ConversationWriter {
       const result: StorageResult = {
         conversationId,
         revision: state.revision + 1,
-        messageCount: applied.exists ? applied.messageCount : 0,
+        messageCount: applied.exists ? applied.liveCount : 0,
         encrypted,
         bytesUploaded,
         attempts: attempt,
@@ -247,7 +278,8 @@ export class ConversationWriter {
       epoch: a.epoch,
       encrypted,
       metadata: a.exists ? a.metadata.values : {},
-      metadataClock: a.exists ? a.metadata.clocks : {},
+      // Kept on a tombstone too: removed keys stay removed for snapshots older than the delete.
+      metadataClock: a.metadata.clocks,
       createdAt: a.createdAt,
       updatedAt: a.updatedAt,
       segments: a.exists ? segments : [],
@@ -255,12 +287,42 @@ export class ConversationWriter {
       contentHash: toBase64Url(blake3(concatBytes(...(a.exists ? segments : []).map((s) => fromBase64Url(s.hash, 'segment.hash'))))),
       writer: this.#d.deviceId,
     };
+    if (a.appliedOps.length > 0) head.ops = encodeWindow(a.appliedOps);
     if (a.deleted) {
       head.deleted = true;
       if (a.deletedAt !== undefined) head.deletedAt = a.deletedAt;
     }
     return head;
   }
+}
+
+/**
+ * Waits between attempts: revisionRetryDelays() (the single source of the base schedule), then up
+ * to `progressRetries` more, each about the last delay (×0.5–1.5), used only while others progress.
+ */
+function retrySchedule(retry: WriteDeps['retry']): { delays: number[]; extra: number } {
+  const base = revisionRetryDelays(retry);
+  const extra = base.length === 0 ? 0 : (retry.progressRetries ?? 8);
+  const random = retry.random ?? Math.random;
+  const last = base[base.length - 1] ?? 0;
+  return { delays: [...base, ...Array.from({ length: extra }, () => last * (0.5 + random()))], extra };
+}
+
+/** Set once a registry set left this process: from then on a failure has an unknown outcome. */
+export interface WriteProgress {
+  registrySetSent: boolean;
+}
+
+/**
+ * The error one operation of a failed write gets: a lost-race give-up names the operation; any
+ * other error is the original one naming the operation in `details` (`outcome: 'unknown'` once a
+ * registry set was sent: re-submit the same operationId).
+ */
+function perOpError(op: Op, error: unknown, sent: boolean): unknown {
+  if (op.kind === 'compact' || op.id === undefined) return error;
+  const messageIds = messageIdsOf(op);
+  if (error instanceof RevisionConflictError) return error.forOperation(op.id, messageIds);
+  return withOperation(error, { operationId: op.id, messageIds, outcomeUnknown: sent });
 }
 
 function sameDelta(previous: Map<string, Message>, delta: Message[]): boolean {

@@ -21,12 +21,21 @@ export interface PacerOptions {
   /** Cap of the contention pause; 0 disables it. */
   contentionMaxMs: number;
   random: () => number;
+  /** Wall clock, for the decay of contention pauses. */
+  now: () => number;
 }
+
+/**
+ * Half-life of a contention pause while nobody contends (ms): a device that lost races keeps a
+ * pause only while the races go on; on an idle conversation it fades (2 s → < 0.1 s in ~4.5 s)
+ * instead of slowing every later single write.
+ */
+export const CONTENTION_HALF_LIFE_MS = 1000;
 
 export class WritePacer {
   readonly #opts: PacerOptions;
   /** Per conversation: extra pause after lost races (AIMD: doubles on conflict, halves on a clean write). */
-  readonly #contention = new Map<string, number>();
+  readonly #contention = new Map<string, { pause: number; at: number }>();
   /** Per conversation: the revision of our last committed write (to notice other writers). */
   readonly #lastOwnRevision = new Map<string, number>();
 
@@ -42,7 +51,7 @@ export class WritePacer {
   lingerFor(conversationId: string, busy: boolean): number {
     const jitter = () => 0.75 + 0.5 * this.#opts.random();
     const busyPart = busy ? this.#opts.busyLingerMs * jitter() : 0;
-    const contention = (this.#contention.get(conversationId) ?? 0) * jitter();
+    const contention = this.#pause(conversationId) * jitter();
     return Math.round(this.#opts.lingerMs + busyPart + contention);
   }
 
@@ -69,13 +78,26 @@ export class WritePacer {
   #record(conversationId: string, lostRace: boolean, foreign: boolean): void {
     const max = this.#opts.contentionMaxMs;
     if (max <= 0) return;
-    const cur = this.#contention.get(conversationId) ?? 0;
+    const cur = this.#pause(conversationId);
     const floor = Math.min(CONTENTION_FLOOR_MS, max);
     let next: number;
     if (lostRace) next = Math.min(max, Math.max(floor, cur * 2));
     else if (foreign) next = Math.max(cur, floor);
     else next = cur / 2 < 25 ? 0 : cur / 2;
     if (next === 0) this.#contention.delete(conversationId);
-    else this.#contention.set(conversationId, next);
+    else this.#contention.set(conversationId, { pause: next, at: this.#opts.now() });
+  }
+
+  /** The current pause: the last recorded one, halved per CONTENTION_HALF_LIFE_MS since. */
+  #pause(conversationId: string): number {
+    const c = this.#contention.get(conversationId);
+    if (!c) return 0;
+    const p = c.pause * 2 ** (-Math.max(0, this.#opts.now() - c.at) / CONTENTION_HALF_LIFE_MS);
+    return p < 25 ? 0 : p;
+  }
+
+  /** For tests and metrics: the pause the next write of `conversationId` would get (before jitter). */
+  contentionPause(conversationId: string): number {
+    return this.#pause(conversationId);
   }
 }

@@ -18,10 +18,30 @@ export interface RetryOptions {
   jitter?: number;
   /** Uniform [0,1) source for the jitter (tests). */
   random?: () => number;
+  /**
+   * Extra attempts (default 8, 0 disables) granted while the conversation keeps moving — each lost
+   * race saw a newer revision, i.e. other writers are succeeding — so a device that keeps losing
+   * its turn to many others is not starved into RevisionConflictError. Each waits about the last
+   * retry delay (×0.5–1.5). Bounded: no attempt is granted without progress by someone.
+   */
+  progressRetries?: number;
 }
 
 /** One queued unit of group commit: an operation on a conversation, or an update of the list. */
-export type Item = { target: 'conversation'; op: Op; encrypted: boolean } | { target: 'index'; op: IndexOp };
+export type Item =
+  | {
+      target: 'conversation';
+      op: Op;
+      encrypted: boolean;
+      /** saveConversationPlaintext: plaintext asked for explicitly (refused on an encrypted conversation, unless overwriting). */
+      explicitPlaintext?: boolean;
+      /** Approximate bytes of the op's messages (group-commit batch cap). */
+      weight: number;
+    }
+  | { target: 'index'; op: IndexOp };
+
+/** Largest sum of message bytes one write carries (uploads stay far below portal limits: 32 MiB). */
+export const MAX_BATCH_BYTES = 4 * 1024 * 1024;
 
 /** Key of the index queue/lock/floor: '#' cannot occur in a conversation id. */
 export const INDEX_KEY = '#index';

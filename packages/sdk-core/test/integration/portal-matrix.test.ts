@@ -86,6 +86,25 @@ describe.each(PROFILES)('SDK on the %s portal profile', (profile) => {
     await fresh.close();
   }, 60_000);
 
+  it('a new identity with registerFirst: its first session gets no failing answer but 404s for registry keys not written yet', async () => {
+    const failing: string[] = [];
+    const sdk = await createSdk({
+      portalUrl: node.url,
+      seedPhrase: generateSeedPhrase(),
+      registerFirst: true,
+      fetch: (async (url: string, init?: RequestInit) => {
+        const res = await fetch(url, init);
+        if (res.status >= 400) failing.push(`${init?.method ?? 'GET'} ${new URL(url).pathname} ${res.status}`);
+        return res;
+      }) as typeof fetch,
+    });
+    await sdk.storage.appendMessage('first', msg('hello'));
+    await sdk.loadConversation('first');
+    await sdk.close();
+    const unexpected = failing.filter((f) => f !== 'GET /s5/registry 404' && !(profile === 'devnode' && f === 'GET /s5/version 404'));
+    expect(unexpected).toEqual([]);
+  });
+
   it('lists the conversations', async () => {
     const sdk = await createSdk({ portalUrl: node.url, seedPhrase: generateSeedPhrase() });
     await sdk.storage.appendMessage('first', msg('a'));

@@ -7,23 +7,29 @@ import { startDevnode, type Devnode } from '@s5chat/devnode';
 import type { BroadcastChannelLike, ConversationsWatchEvent, LiveTransportMode, WatchEvent } from '../../src/index.js';
 import { slowTokens, twoDevices, waitFor } from './support.js';
 
+// The Dart HEAD profile (a real portal's wire: /s5/p2p for Host = its domain, no subscription
+// route, registry read timing) unless S5CHAT_TEST_PROFILE says otherwise; the subscription path
+// needs a portal that has one, so it runs on the permissive devnode profile.
+const PROFILE = (process.env.S5CHAT_TEST_PROFILE as 'dart' | 'devnode' | undefined) ?? 'dart';
 let node: Devnode;
+let withSubscription: Devnode;
 beforeAll(async () => {
-  node = await startDevnode({ port: 0, profile: (process.env.S5CHAT_TEST_PROFILE as 'dart' | undefined) ?? 'devnode', timeScale: 0.005 });
+  node = await startDevnode({ port: 0, profile: PROFILE, timeScale: 0.005 });
+  withSubscription = await startDevnode({ port: 0, profile: 'devnode' });
 });
 afterAll(async () => {
-  await node?.stop();
+  await Promise.all([node?.stop(), withSubscription?.stop()]);
 });
 
-const modes: { mode: LiveTransportMode; live: Record<string, unknown> }[] = [
-  { mode: 'p2p', live: { transport: 'p2p' } },
-  { mode: 'poll', live: { transport: 'poll', pollMinMs: 50, pollMaxMs: 200 } },
-  { mode: 'subscription', live: { transport: 'subscription' } },
+const modes: { mode: LiveTransportMode; live: Record<string, unknown>; portal: () => Devnode }[] = [
+  { mode: 'p2p', live: { transport: 'p2p' }, portal: () => node },
+  { mode: 'poll', live: { transport: 'poll', pollMinMs: 50, pollMaxMs: 200 }, portal: () => node },
+  { mode: 'subscription', live: { transport: 'subscription' }, portal: () => withSubscription },
 ];
 
-describe.each(modes)('watch across two devices over $mode', ({ mode, live }) => {
+describe.each(modes)('watch across two devices over $mode', ({ mode, live, portal }) => {
   it('B sees what A commits: the state at subscribe time, then only new or changed messages, metadata, a growing streamed reply, the delete', async () => {
-    const { a, b, close } = await twoDevices(node.url, { live });
+    const { a, b, close } = await twoDevices(portal().url, { live });
     const conv = `watch-${mode}`;
     try {
       await a.storage.appendMessage(conv, { id: 'm0', role: 'user', content: 'before subscribing' });
@@ -63,7 +69,7 @@ describe.each(modes)('watch across two devices over $mode', ({ mode, live }) => 
   });
 
   it('never reports this device its own writes, and watchConversations follows the list', async () => {
-    const { a, b, close } = await twoDevices(node.url, { live });
+    const { a, b, close } = await twoDevices(portal().url, { live });
     try {
       const events: WatchEvent[] = [];
       const lists: ConversationsWatchEvent[] = [];

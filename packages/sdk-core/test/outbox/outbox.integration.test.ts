@@ -23,13 +23,17 @@ afterAll(async () => {
   rmSync(work, { recursive: true, force: true });
 });
 
+// The Dart HEAD profile (a real portal's wire and persistence) unless S5CHAT_TEST_PROFILE says otherwise.
+const PROFILE = (process.env.S5CHAT_TEST_PROFILE as 'dart' | 'devnode' | undefined) ?? 'dart';
+const start = (o: { port: number; dataDir?: string }) => startDevnode({ ...o, profile: PROFILE, timeScale: 0.005 });
+
 /** Fast transport budget so a write to a dead node gives up in about a second. */
 const quick = { timeoutMs: 1000, outboxRetry: { initialMs: 100, maxMs: 500 } };
 
 describe('outbox across a node outage', () => {
   it('stop the node, send 3 → queued; restart on the same data dir and port → all 3 durable, in order, exactly once', async () => {
     const dataDir = join(work, 'node-1');
-    node = await startDevnode({ port: 0, dataDir });
+    node = await start({ port: 0, dataDir });
     const port = Number(new URL(node.url).port);
     const seedPhrase = generateSeedPhrase();
     const a = await createSdk({ portalUrl: node.url, seedPhrase, deviceId: 'offline-a', timeoutMs: quick.timeoutMs, storage: { outboxRetry: quick.outboxRetry } });
@@ -48,7 +52,7 @@ describe('outbox across a node outage', () => {
       expect(a.storage.pendingWrites()).toBe(3);
       expect(outboxEvents.filter((e) => e.state === 'queued')).toHaveLength(3);
 
-      node = await startDevnode({ port, dataDir });
+      node = await start({ port, dataDir });
       await waitFor(() => outboxEvents.filter((e) => e.state === 'sent').length === 3, 30_000, 'three sent');
       const sent = outboxEvents.filter((e) => e.state === 'sent');
       expect(sent.map((e) => e.operationId)).toEqual(results.map((r) => r.operationId)); // in order
@@ -69,11 +73,11 @@ describe('outbox across a node outage', () => {
   });
 
   it('a write while its conversation has queued ones waits behind them even when the node is back', async () => {
-    node ??= await startDevnode({ port: 0 });
+    node ??= await start({ port: 0 });
     const port = Number(new URL(node.url).port);
     const dataDir = join(work, 'node-2');
     await node.stop();
-    node = await startDevnode({ port, dataDir });
+    node = await start({ port, dataDir });
     const seedPhrase = generateSeedPhrase();
     const a = await createSdk({ portalUrl: node.url, seedPhrase, deviceId: 'order-a', timeoutMs: quick.timeoutMs, storage: { outboxRetry: { initialMs: 2000, maxMs: 2000 } } });
     try {
@@ -81,7 +85,7 @@ describe('outbox across a node outage', () => {
       await node.stop();
       const q = await a.storage.appendMessage('order', { id: 'o1', role: 'user', content: 'queued' });
       expect(q.status).toBe('queued');
-      node = await startDevnode({ port, dataDir });
+      node = await start({ port, dataDir });
       // The node answers again, but o1 is still waiting for its resend: o2 must queue behind it.
       const r = await a.storage.appendMessage('order', { id: 'o2', role: 'user', content: 'after' });
       expect(r.status).toBe('queued');
@@ -95,7 +99,7 @@ describe('outbox across a node outage', () => {
   });
 
   it("outbox: false fails fast with the transport's typed error", async () => {
-    node ??= await startDevnode({ port: 0 });
+    node ??= await start({ port: 0 });
     const port = Number(new URL(node.url).port);
     await node.stop();
     const a = await createSdk({ portalUrl: `http://127.0.0.1:${port}`, seedPhrase: generateSeedPhrase(), outbox: false, timeoutMs: 500 });
@@ -113,7 +117,7 @@ describe('file outbox across processes', () => {
   it('records written by a process that exited are drained by a new StorageManager on the same dir', async () => {
     const dataDir = join(work, 'node-3');
     const outboxDir = join(work, 'outbox-3');
-    node = await startDevnode({ port: 0, dataDir });
+    node = await start({ port: 0, dataDir });
     const port = Number(new URL(node.url).port);
     await node.stop(); // the child sees the portal down from the start
     node = undefined;
@@ -135,7 +139,7 @@ describe('file outbox across processes', () => {
     expect((await child.exited).code).toBe(0);
     expect(readdirSync(outboxDir).filter((f) => f.endsWith('.json'))).toHaveLength(2);
 
-    node = await startDevnode({ port, dataDir });
+    node = await start({ port, dataDir });
     const sent: OutboxEvent[] = [];
     const b = await createSdk({ portalUrl: node.url, seedPhrase, deviceId: 'drainer', outboxDir, storage: { outboxRetry: quick.outboxRetry } });
     b.storage.on('outbox', (e) => sent.push(e));

@@ -4,17 +4,18 @@ import { MemoryBackend } from '../../src/index.js';
 import { containsBytes, manager, msg } from '../support/helpers.js';
 
 describe('compaction keeps encrypted messages encrypted', () => {
-  it('a later plaintext save does not make compaction rewrite earlier encrypted messages in plaintext', async () => {
+  it('defect 13: a write from an encryption-off device keeps an encrypted conversation encrypted, compaction included', async () => {
     const backend = new MemoryBackend();
     const sm = manager(backend, { compaction: { fanout: 8, maxSegments: 16, idleMs: 1 } });
     // 7 encrypted writes (7 level-0 segments) carrying a secret...
     for (let i = 0; i < 7; i++) await sm.appendMessage('mixed', msg(`s${i}`, `SECRET-${i}-XYZ`, 1000 + i));
-    // ...then one write the caller explicitly asked to store in plaintext: the 8th segment.
-    const r = await sm.saveConversationPlaintext({ id: 'mixed', messages: [msg('p', 'PUBLIC-TEXT', 2000)] });
-    expect(r.encrypted).toBe(false);
-    await sm.flush(); // runs the compaction that merges the 8 segments
-    expect(sm.metrics().total.compactions).toBeGreaterThan(0);
-    expect(backend.blobs().some((b) => containsBytes(b, utf8ToBytes('PUBLIC-TEXT')))).toBe(true);
+    // ...then a device whose default is plaintext writes the 8th segment.
+    const off = manager(backend, { encryption: 'off', compaction: { fanout: 8, maxSegments: 16, idleMs: 1 } });
+    const r = await off.saveConversation({ id: 'mixed', messages: [msg('p', 'PUBLIC-TEXT', 2000)] });
+    expect(r.encrypted).toBe(true);
+    await off.flush(); // runs the compaction that merges the 8 segments
+    expect(off.metrics().total.compactions).toBeGreaterThan(0);
+    expect(backend.blobs().some((b) => containsBytes(b, utf8ToBytes('PUBLIC-TEXT')))).toBe(false);
     for (let i = 0; i < 7; i++) {
       expect(backend.blobs().some((b) => containsBytes(b, utf8ToBytes(`SECRET-${i}-XYZ`)))).toBe(false);
     }

@@ -69,8 +69,11 @@ describe('_saveConversationInternal: revision conflicts', () => {
     const sm = manager(new MemoryBackend(), { backend: tap, sleep: async (ms) => void waits.push(ms) });
     const errors: unknown[] = [];
     sm.on('error', (e) => errors.push(e.error));
-    const err = await sm.appendMessage('c', msg('m')).catch((e: unknown) => e);
+    const err = await sm.appendMessage('c', msg('m'), { operationId: 'op-1' }).catch((e: unknown) => e);
+    // The set was sent: its outcome is unknown. The original error names the operation and its messages.
+    expect(err).toBeInstanceOf(PortalUnavailableError);
     expect((err as PortalUnavailableError).code).toBe('PORTAL_UNAVAILABLE');
+    expect((err as PortalUnavailableError).details).toMatchObject({ operationId: 'op-1', messageIds: ['m'], outcome: 'unknown' });
     expect(tap.count('registrySet')).toBe(1);
     expect(waits).toEqual([]);
     expect(errors).toHaveLength(1);
@@ -118,7 +121,8 @@ describe('_saveConversationInternal: revision conflicts', () => {
   it('reports the node’s current revision when it gives up', async () => {
     const shared = new MemoryBackend();
     const tap = new Tap(shared);
-    const sm = manager(shared, { backend: tap, retry: { retries: 2 } });
+    // progressRetries 0: give up after the configured attempts even though others keep progressing
+    const sm = manager(shared, { backend: tap, retry: { retries: 2, progressRetries: 0 } });
     const other = manager(shared);
     await sm.appendMessage('c', msg('m0'));
     let n = 0;
@@ -132,5 +136,28 @@ describe('_saveConversationInternal: revision conflicts', () => {
     tap.before = undefined;
     const loaded = await sm.loadConversation('c');
     expect(loaded?.messages.map((m) => m.id).sort()).toEqual(['m0', 'o0', 'o1', 'o2']);
+  });
+
+  it('defect 14: while others keep winning, a device gets extra attempts (bounded), and then its turn', async () => {
+    const shared = new MemoryBackend();
+    const tap = new Tap(shared);
+    const sm = manager(shared, { backend: tap, retry: { retries: 3 } });
+    const other = manager(shared);
+    await sm.appendMessage('c', msg('m0'));
+    let losses = 6; // more lost races than the 4 base attempts allow
+    tap.before = async (name) => {
+      if (name === 'registrySet' && losses-- > 0) await other.appendMessage('c', msg(`o${losses}`));
+    };
+    const r = await sm.appendMessage('c', msg('mine'));
+    expect(r.attempts).toBe(7);
+    // …but never without bound: 4 + 8 attempts at most
+    tap.before = async (name) => {
+      if (name === 'registrySet') await other.appendMessage('c', msg(`x${Math.random()}`));
+    };
+    const err = (await sm.appendMessage('c', msg('late')).catch((e: unknown) => e)) as RevisionConflictError;
+    expect(err).toBeInstanceOf(RevisionConflictError);
+    expect(err.attempts).toBe(12);
+    expect(err.operationId).toBeDefined();
+    expect(err.messageIds).toEqual(['late']);
   });
 });

@@ -96,7 +96,8 @@ describe('appends and saves', () => {
     const snapshot = (await ui.loadConversation('c'))!;
     await other.appendMessage('c', msg('m2', 'two', 2));
     await other.updateMetadata('c', { status: 'ended' });
-    const stale = { ...snapshot, metadata: { ...snapshot.metadata, status: 'active', title: 'Renamed' }, messages: [...snapshot.messages, msg('m3', 'three', 3)] };
+    // The snapshot carries its revision: only what this caller changed (title, m3) is applied.
+    const stale = { ...snapshot, metadata: { ...snapshot.metadata, title: 'Renamed' }, messages: [...snapshot.messages, msg('m3', 'three', 3)] };
     const merged: string[] = [];
     ui.on('merged', (e) => merged.push(e.reason));
     const r = await ui.saveConversation(stale);
@@ -378,7 +379,8 @@ describe('pacing under load', () => {
     const shared = new MemoryBackend();
     const tap = new Tap(shared);
     const sleeps: number[] = [];
-    const sm = manager(shared, { backend: tap, busyLingerMs: 0, retry: { random: () => 0.5 }, sleep: async (ms) => void sleeps.push(ms) });
+    let clock = 5000; // pauses decay with time; this clock stands still until the end
+    const sm = manager(shared, { backend: tap, busyLingerMs: 0, retry: { random: () => 0.5 }, sleep: async (ms) => void sleeps.push(ms), now: () => clock });
     const other = manager(shared);
     await sm.appendMessage('x', msg('a'));
     let races = 1;
@@ -392,6 +394,11 @@ describe('pacing under load', () => {
     sleeps.length = 0;
     await sm.appendMessage('x', msg('d'));
     expect(sleeps[0]).toBe(300); // halved after a clean write
+    // defect 14: on an idle conversation the pause fades with time (half-life 1 s), not only per write
+    clock += 2000;
+    sleeps.length = 0;
+    await sm.appendMessage('x', msg('e'));
+    expect(sleeps[0]).toBe(38); // 'd' left 150; two half-lives later 37.5 (× jitter 1.0)
   });
 });
 
