@@ -46,6 +46,10 @@ export interface ChatClient {
   seed(conversationId: string, messages: BenchMessage[], waveSize: number): Promise<void>;
   /** Ids of the stored messages in stored order; [] when the conversation does not exist. */
   loadMessageIds(conversationId: string): Promise<string[]>;
+  /** An id for a conversation that does not exist yet (s5chat: `storage.newConversationId()`). */
+  newConversationId(): string;
+  /** Reads the conversation list (s5chat; the baselines keep none). */
+  listConversations(): Promise<void>;
   /** Registers/logs in the portal account so timed phases never include sign-up. */
   warmUp(): Promise<void>;
   /** Revision conflicts this client saw (s5chat: 'conflict' events; baseline: "too low" errors). */
@@ -98,6 +102,10 @@ async function openS5chat(opts: ClientOptions): Promise<ChatClient> {
       const conversation = await sdk.storage.loadConversation(conversationId);
       return conversation ? conversation.messages.map((m) => m.id) : [];
     },
+    newConversationId: () => sdk.storage.newConversationId(),
+    async listConversations() {
+      await sdk.storage.listConversations();
+    },
     warmUp: () => backend.login(),
     conflicts: () => conflicts,
     portalStats: () => backend.stats(),
@@ -133,6 +141,8 @@ async function openBaseline(side: 'baseline' | 'baselineCached', opts: ClientOpt
       const conversation = await store.loadConversation(conversationId);
       return conversation ? conversation.messages.map((m) => m.id) : [];
     },
+    newConversationId: () => `bench-new-${globalThis.crypto.randomUUID()}`,
+    listConversations: async () => {},
     warmUp: () => backend.login(),
     conflicts: () => store.counters.revisionErrors,
     portalStats: () => backend.stats(),

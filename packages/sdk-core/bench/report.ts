@@ -14,8 +14,13 @@ export function formatResults(results: BenchResults): string {
       `${s.messageBytes}-byte messages, s5chat lingerMs ${s.lingerMs ?? 'default'}${s.quick ? ', QUICK mode (reduced counts)' : ''}; total ${(results.durationMs / 1000).toFixed(1)} s`,
   );
   if (results.incomplete) lines.push(`INCOMPLETE: ${results.incomplete}`);
-  for (const [name, r] of Object.entries(results.scenarios)) {
-    lines.push('', ...formatScenario(name, r));
+  for (const [profile, block] of Object.entries(results.profiles)) {
+    if (!block) continue;
+    const scale = profile === 'devnode' ? '' : `, timeScale ${s.timeScale}`;
+    lines.push('', `===== profile ${profile}${scale} — ${(block.durationMs / 1000).toFixed(1)} s =====`);
+    for (const [name, r] of Object.entries(block.scenarios)) {
+      lines.push('', ...formatScenario(name, r));
+    }
   }
   return lines.join('\n');
 }

@@ -3,7 +3,8 @@
  * (the tsconfig maps the workspace packages to their sources, so no stale build is measured).
  *
  *   pnpm bench [--quick] [--only stream,burst] [--sides s5chat,baseline,baselineCached] [--out FILE]
- *   env: BENCH_LATENCY_MS (default 50), BENCH_LINGER_MS, BENCH_ENCRYPTION=off, BENCH_TIMEOUT_MS
+ *   env: BENCH_LATENCY_MS (default 50), BENCH_LINGER_MS, BENCH_ENCRYPTION=off, BENCH_TIMEOUT_MS,
+ *        BENCH_PROFILES (default devnode,dart), BENCH_TIME_SCALE (dart profile, default 1)
  *
  * Prints the table on stdout (progress on stderr) and writes `bench/results.json` at the repo
  * root (full runs only; a --quick run writes only when --out is given, so quick numbers never
@@ -34,7 +35,7 @@ const { values } = parseArgs({
 });
 
 if (values.help) {
-  console.log('usage: pnpm bench [--quick] [--only stream,burst,long,devices,load] [--sides s5chat,baseline,baselineCached] [--out FILE]');
+  console.log('usage: pnpm bench [--quick] [--only stream,burst,long,devices,load,create,devices10,fresh-process,watch] [--sides s5chat,baseline,baselineCached] [--out FILE]');
   process.exit(0);
 }
 
@@ -76,7 +77,7 @@ save(results);
 console.log(formatResults(results));
 if (out) console.log(`\nwrote ${out}`);
 
-const crashed = Object.values(results.scenarios).some((r) => SIDES.some((side) => r[side]?.error !== undefined));
+const crashed = Object.values(results.profiles).flatMap((b) => Object.values(b?.scenarios ?? {})).some((r) => SIDES.some((side) => r[side]?.error !== undefined));
 // Exit explicitly: a timed-out run leaves operations in flight that would keep the process alive.
 process.exit(crashed || results.incomplete ? 1 : 0);
 

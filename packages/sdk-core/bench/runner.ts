@@ -1,5 +1,7 @@
 /**
- * Runs the scenarios against ONE devnode with injected latency: each scenario with s5chat and
+ * Runs the scenarios once per devnode profile (`devnode`: permissive and fast; `dart`: the Dart
+ * portal's registry timing, ≈2 s first read of a missing key, 200 ms of a stored one, × timeScale),
+ * each against ONE devnode of that profile with injected latency: each scenario with s5chat and
  * with both baselines, one after the other in the same process, so all meet the same node, the
  * same latency and the same machine load. Used by run.ts (the CLI) and by the smoke test.
  */
@@ -11,7 +13,7 @@ import { describeMachine, type MachineInfo } from './lib/machine';
 import { Progress } from './lib/progress';
 import { SCENARIOS } from './scenarios';
 import type { Comparison, Devnode, Metrics, Scenario, ScenarioContext } from './scenarios/types';
-import type { BenchSettings } from './settings';
+import type { BenchProfile, BenchSettings } from './settings';
 
 export interface ScenarioResult extends Comparison {
   title: string;
@@ -20,10 +22,15 @@ export interface ScenarioResult extends Comparison {
   baselineCached?: Metrics;
 }
 
+export interface ProfileResults {
+  scenarios: Record<string, ScenarioResult>;
+  durationMs: number;
+}
+
 export interface BenchResults {
   machine: MachineInfo;
   settings: BenchSettings & { sides: Side[]; devnode: 'in-memory, 127.0.0.1' };
-  scenarios: Record<string, ScenarioResult>;
+  profiles: Partial<Record<BenchProfile, ProfileResults>>;
   durationMs: number;
   /** Set when the run hit settings.timeoutMs and stopped early. */
   incomplete?: string;
@@ -47,40 +54,57 @@ export async function runBench(opts: RunOptions): Promise<BenchResults> {
   const results: BenchResults = {
     machine: describeMachine(),
     settings: { ...settings, sides, devnode: 'in-memory, 127.0.0.1' },
-    scenarios: {},
+    profiles: {},
     durationMs: 0,
   };
 
-  progress.note(`[bench] devnode with ${settings.latencyMs} ms latency per request${settings.quick ? ' (quick mode)' : ''}`);
-  const node = await startDevnode({ port: 0, faults: { latencyMs: settings.latencyMs } });
-  // One identity for the whole run; every scenario uses fresh conversation ids.
-  const seedPhrase = generateSeedPhrase();
-  const ctx: ScenarioContext = {
-    node,
-    settings,
-    progress,
-    async open(side, deviceId) {
-      const client = await openClient(side, {
-        portalUrl: node.url,
-        seedPhrase,
-        deviceId,
-        encryption: settings.encryption,
-        lingerMs: settings.lingerMs,
-      });
-      await client.warmUp();
-      return client;
-    },
-  };
-
   try {
-    for (const scenario of scenarios) {
-      results.scenarios[scenario.name] = await runScenario(ctx, scenario, sides);
-      results.durationMs = Math.round(performance.now() - started);
-      opts.onScenario?.(results);
+    for (const profile of settings.profiles) {
+      const block: ProfileResults = { scenarios: {}, durationMs: 0 };
+      results.profiles[profile] = block;
+      const profileStarted = performance.now();
+      progress.note(
+        `[bench] ${profile} profile (timeScale ${profile === 'devnode' ? 1 : settings.timeScale}), ${settings.latencyMs} ms latency per request${settings.quick ? ' (quick mode)' : ''}`,
+      );
+      const node = await startDevnode({
+        port: 0,
+        profile,
+        ...(profile === 'devnode' ? {} : { timeScale: settings.timeScale }),
+        faults: { latencyMs: settings.latencyMs },
+      });
+      // One identity per profile; every scenario uses fresh conversation ids.
+      const seedPhrase = generateSeedPhrase();
+      const ctx: ScenarioContext = {
+        node,
+        profile,
+        settings,
+        progress,
+        open: (side, deviceId) => ctx.openAs(side, deviceId, seedPhrase),
+        async openAs(side, deviceId, phrase, warmUp = true) {
+          const client = await openClient(side, {
+            portalUrl: node.url,
+            seedPhrase: phrase,
+            deviceId,
+            encryption: settings.encryption,
+            lingerMs: settings.lingerMs,
+          });
+          if (warmUp) await client.warmUp();
+          return client;
+        },
+      };
+      try {
+        for (const scenario of scenarios) {
+          block.scenarios[scenario.name] = await runScenario(ctx, scenario, sides);
+          block.durationMs = Math.round(performance.now() - profileStarted);
+          results.durationMs = Math.round(performance.now() - started);
+          opts.onScenario?.(results);
+        }
+      } finally {
+        await stopQuietly(node);
+      }
     }
   } finally {
     progress.end();
-    await stopQuietly(node);
   }
   results.durationMs = Math.round(performance.now() - started);
   return results;

@@ -2,8 +2,15 @@
  * Sizes of every scenario. Full sizes are the ones issue 6 names; `--quick` shrinks every count
  * (for the smoke test and fast iteration) and is marked as such in results.json.
  */
+export type BenchProfile = 'devnode' | 'dart';
+export const PROFILES: readonly BenchProfile[] = ['devnode', 'dart'];
+
 export interface BenchSettings {
   quick: boolean;
+  /** Devnode profiles to run, one block of results each (BENCH_PROFILES, default devnode,dart). */
+  profiles: BenchProfile[];
+  /** The devnode's timeScale for the `dart` profile's real waits (≈2 s first registry read, 200 ms hit). */
+  timeScale: number;
   /** Latency the devnode injects on every request (BENCH_LATENCY_MS, default 50). */
   latencyMs: number;
   encryption: 'on' | 'off';
@@ -24,6 +31,13 @@ export interface BenchSettings {
   };
   devices: { devices: number; appendsPerDevice: number; perSecondPerDevice: number };
   load: { messages: number; messageBytes: number; seedWave: number };
+  /** `repeats` fresh identities / fresh conversations, the median reported. */
+  create: { repeats: number };
+  devices10: { devices: number; appendsPerDevice: number; perSecondPerDevice: number };
+  /** A new process appends `appends` times (sequentially) to an existing `messages`-long conversation. */
+  freshProcess: { messages: number; appends: number; seedWave: number };
+  /** Sequential commits on A, `gapMs` apart; B watches. */
+  watch: { commits: number; gapMs: number };
   /** Hard limit for the whole run; the run stops with what it has after this. */
   timeoutMs: number;
 }
@@ -33,9 +47,13 @@ export function benchSettings(opts: { quick: boolean; env?: NodeJS.ProcessEnv })
   const latencyMs = numberFromEnv(env.BENCH_LATENCY_MS, 50);
   const encryption = env.BENCH_ENCRYPTION === 'off' ? 'off' : 'on';
   const lingerMs = env.BENCH_LINGER_MS ? numberFromEnv(env.BENCH_LINGER_MS, 0) : null;
+  const profiles = profilesFromEnv(env.BENCH_PROFILES);
+  const timeScale = numberFromEnv(env.BENCH_TIME_SCALE, 1);
   if (opts.quick) {
     return {
       quick: true,
+      profiles,
+      timeScale,
       latencyMs,
       encryption,
       lingerMs,
@@ -45,11 +63,17 @@ export function benchSettings(opts: { quick: boolean; env?: NodeJS.ProcessEnv })
       long: { messages: 200, earlyAppend: 20, messageBytes: 500, seedWave: 50 },
       devices: { devices: 3, appendsPerDevice: 20, perSecondPerDevice: 20 },
       load: { messages: 1_000, messageBytes: 200, seedWave: 250 },
+      create: { repeats: 1 },
+      devices10: { devices: 10, appendsPerDevice: 10, perSecondPerDevice: 2 },
+      freshProcess: { messages: 200, appends: 3, seedWave: 50 },
+      watch: { commits: 10, gapMs: 150 },
       timeoutMs: numberFromEnv(env.BENCH_TIMEOUT_MS, 5 * 60_000),
     };
   }
   return {
     quick: false,
+    profiles,
+    timeScale,
     latencyMs,
     encryption,
     lingerMs,
@@ -59,8 +83,21 @@ export function benchSettings(opts: { quick: boolean; env?: NodeJS.ProcessEnv })
     long: { messages: 1_000, earlyAppend: 100, messageBytes: 500, seedWave: 50 },
     devices: { devices: 3, appendsPerDevice: 100, perSecondPerDevice: 20 },
     load: { messages: 10_000, messageBytes: 200, seedWave: 500 },
+    create: { repeats: 5 },
+    // 50 appends per device at 2/s: 10 devices give the conversation 20 appends/s, as `devices` does.
+    devices10: { devices: 10, appendsPerDevice: 50, perSecondPerDevice: 2 },
+    freshProcess: { messages: 1_000, appends: 5, seedWave: 50 },
+    watch: { commits: 40, gapMs: 150 },
     timeoutMs: numberFromEnv(env.BENCH_TIMEOUT_MS, 15 * 60_000),
   };
+}
+
+function profilesFromEnv(raw: string | undefined): BenchProfile[] {
+  if (raw === undefined || raw === '') return [...PROFILES];
+  const items = raw.split(',').map((x) => x.trim()).filter(Boolean);
+  const bad = items.filter((x) => !(PROFILES as readonly string[]).includes(x));
+  if (bad.length > 0) throw new Error(`BENCH_PROFILES: unknown ${bad.join(', ')} (expected ${PROFILES.join(', ')})`);
+  return items as BenchProfile[];
 }
 
 function numberFromEnv(raw: string | undefined, fallback: number): number {

@@ -99,7 +99,7 @@ export class StorageManager {
       now,
       onAcquired: (key, ms) => this.#metrics.lockWait(key === INDEX_KEY ? '' : key, ms),
     });
-    this.#registry = new RegistryView(backend, opts.identity);
+    this.#registry = new RegistryView(backend, opts.identity, { guess: opts.readBeforeWrite !== 'always' });
     this.#crossTab =
       opts.crossTab === false
         ? createCrossTab({ locks: null, createChannel: null, instanceId: this.#deviceId })
@@ -193,6 +193,17 @@ export class StorageManager {
   }
 
   // ---- public writes ---------------------------------------------------------------------------
+
+  /**
+   * An id for a NEW conversation (uuidv7). Nobody else can hold its registry key yet, so its first
+   * write goes to revision 1 without reading the registry first (on a Dart portal that read of a
+   * missing key waits ≈2 s); were the guess ever wrong, one rejected set and the normal retry follow.
+   */
+  newConversationId(): string {
+    const id = uuidv7();
+    this.#registry.markFresh(id);
+    return id;
+  }
 
   /**
    * Append one message (creates the conversation if absent). Idempotent by message id: appending

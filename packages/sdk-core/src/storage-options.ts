@@ -19,6 +19,12 @@ export interface StorageManagerOptions {
   /** Wait this long before every group-commit write to grow batches (default 0). */
   lingerMs?: number;
   /**
+   * 'when-unknown' (default): a write skips the registry read when this manager knows the latest
+   * entry (its own last write, a fresh `newConversationId()`, a read under 5 s old) — a wrong
+   * guess costs one rejected set and the normal retry. 'always': read before every write.
+   */
+  readBeforeWrite?: 'when-unknown' | 'always';
+  /**
    * Under sustained traffic (operations queued while the previous write was in flight), wait about
    * this long (±25 %, jittered) before the next write so it carries more operations (default 200).
    * An append to an idle conversation never waits. 0 = pure leader/follower.

@@ -1,6 +1,6 @@
 import type { ChatClient } from '../clients';
 import { fireAtRate } from '../lib/fire';
-import { conversationId, makeMessages } from '../lib/messages';
+import { makeMessages } from '../lib/messages';
 import { percentile, round } from '../lib/percentile';
 import {
   atLeast,
@@ -60,7 +60,8 @@ export const burst: Scenario = {
 };
 
 async function oneBurst(ctx: ScenarioContext, client: ChatClient, appends: number, run: string): Promise<Metrics> {
-  const conv = conversationId('burst', client.side);
+  // A new chat: s5chat's id comes from storage.newConversationId() (written without a pre-read).
+  const conv = client.newConversationId();
   const messages = makeMessages('burst', 0, appends, ctx.settings.messageBytes);
   ctx.progress.phase(`burst/${client.side} run ${run}: ${appends} appends at once`);
   const m = await measure(ctx, [client], () =>

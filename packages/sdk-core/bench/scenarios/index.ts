@@ -1,9 +1,11 @@
 import { burst } from './burst';
-import { devices } from './devices';
+import { create } from './create';
+import { devices, devices10 } from './devices';
+import { freshProcess } from './fresh-process';
 import { load } from './load';
 import { long } from './long';
 import { stream } from './stream';
 import type { Scenario } from './types';
 
-/** In issue 6's order. */
-export const SCENARIOS: readonly Scenario[] = [stream, burst, long, devices, load];
+/** Issue 6's five in its order, then issue 14's. */
+export const SCENARIOS: readonly Scenario[] = [stream, burst, long, devices, load, create, devices10, freshProcess];

@@ -1,5 +1,5 @@
 import { fireAtRate } from '../lib/fire';
-import { conversationId, makeMessages } from '../lib/messages';
+import { makeMessages } from '../lib/messages';
 import { percentile, round } from '../lib/percentile';
 import { atMost, finalRead, measure, num, perAppendCost, ratioOf, ratiosVsBaselines, type Scenario } from './types';
 
@@ -14,7 +14,8 @@ export const stream: Scenario = {
     const { appends, perSecond } = ctx.settings.stream;
     const client = await ctx.open(side, 'device-1');
     try {
-      const conv = conversationId('stream', side);
+      // A new chat: s5chat's id comes from storage.newConversationId() (written without a pre-read).
+      const conv = client.newConversationId();
       const messages = makeMessages('stream', 0, appends, ctx.settings.messageBytes);
       ctx.progress.phase(`stream/${side}: ${appends} appends at ${perSecond}/s`);
       const m = await measure(ctx, [client], () =>

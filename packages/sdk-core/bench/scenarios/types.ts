@@ -1,7 +1,7 @@
 import type { startDevnode } from '@s5chat/devnode';
 import type { ChatClient, PortalCounters, Side } from '../clients';
 import type { Progress } from '../lib/progress';
-import type { BenchSettings } from '../settings';
+import type { BenchProfile, BenchSettings } from '../settings';
 
 export type Devnode = Awaited<ReturnType<typeof startDevnode>>;
 export type DevnodeStats = ReturnType<Devnode['stats']>;
@@ -11,10 +11,13 @@ export type Metrics = Record<string, number | string | boolean | null>;
 
 export interface ScenarioContext {
   node: Devnode;
+  profile: BenchProfile;
   settings: BenchSettings;
   progress: Progress;
   /** Opens a client on the bench identity, logged in (sign-up is never inside a measurement). */
   open(side: Side, deviceId: string): Promise<ChatClient>;
+  /** Opens a client on another identity; `warmUp: false` leaves login to the first request. */
+  openAs(side: Side, deviceId: string, seedPhrase: string, warmUp?: boolean): Promise<ChatClient>;
 }
 
 export interface Target {
@@ -31,7 +34,7 @@ export interface Comparison {
 }
 
 export interface Scenario {
-  name: 'stream' | 'burst' | 'long' | 'devices' | 'load';
+  name: 'stream' | 'burst' | 'long' | 'devices' | 'load' | 'create' | 'devices10' | 'fresh-process' | 'watch';
   /** One line for the table and docs. */
   title(settings: BenchSettings): string;
   run(ctx: ScenarioContext, side: Side): Promise<Metrics>;

@@ -98,15 +98,18 @@ export class ConversationIndex {
   }
 
   /** The stored list; `encrypted` = how it is stored (false when there is none yet). */
-  async read(): Promise<{ entries: IndexEntry[]; revision: number; encrypted: boolean }> {
+  async read(forWriteAttempt?: number): Promise<{ entries: IndexEntry[]; revision: number; encrypted: boolean; guessed: boolean }> {
     const d = this.#d;
     const keys = this.#keysOnce();
-    const entry = await d.registry.get(INDEX_KEY, keys); // same monotonic floor as conversations
-    if (!entry) return { entries: [], revision: 0, encrypted: false };
+    // Same monotonic floor as conversations; a write may start from the entry known to be current.
+    const { entry, guessed } = forWriteAttempt === undefined
+      ? { entry: await d.registry.get(INDEX_KEY, keys), guessed: false }
+      : await d.registry.forWrite(INDEX_KEY, keys, forWriteAttempt);
+    if (!entry) return { entries: [], revision: 0, encrypted: false, guessed };
     const pointer = decodePointer(entry.data, 'the conversation index');
     const hash = toBase64Url(pointer.hash);
     const cached = this.#heads.get(hash);
-    if (cached) return { ...cached, revision: entry.revision };
+    if (cached) return { ...cached, revision: entry.revision, guessed };
     let bytes: Uint8Array;
     try {
       bytes = await d.backend.downloadBlob(pointer);
@@ -117,7 +120,7 @@ export class ConversationIndex {
     const { doc, encrypted } = decodeDocument(bytes, keys.encryptionKey, 'conversation index');
     const entries = parseIndex(doc);
     this.#heads.set(hash, { entries, encrypted }, bytes.length);
-    return { entries, revision: entry.revision, encrypted };
+    return { entries, revision: entry.revision, encrypted, guessed };
   }
 
   /** Conversations, most recently updated first (keyset pagination on (updatedAt, id)). */
@@ -154,26 +157,33 @@ export class ConversationIndex {
       const delays = revisionRetryDelays(d.retry);
       let bytesUploaded = 0;
       for (let attempt = 1; ; attempt++) {
-        const stored = await this.read();
-        const { entries, revision } = stored;
+        const stored = await this.read(attempt);
+        const { entries, revision, guessed } = stored;
         const next = applyIndexOps(entries, ops);
         // A list stored encrypted stays encrypted, whatever this device's mode: it names every
         // conversation, including those created encrypted elsewhere.
         const encrypted = d.encrypted || stored.encrypted;
         const base = { conversationId: INDEX_KEY, messageCount: 0, encrypted, attempts: attempt, batchSize: ops.length };
+        if (!next.changed && guessed) {
+          d.registry.doubt(INDEX_KEY); // "nothing to do" is an answer only from a real read
+          attempt--;
+          continue;
+        }
         if (!next.changed) return { ...base, revision, bytesUploaded };
         const bytes = encodeDocument({ v: 1, type: 's5chat.index', encrypted, entries: next.entries }, encrypted ? keys.encryptionKey : null);
         const id = await d.backend.uploadBlob(bytes);
         bytesUploaded += bytes.length;
         d.metrics.add('', 'bytesUploaded', bytes.length);
         d.metrics.add('', 'registryWrites');
+        const entry = createRegistryEntry({ keyPair: keys.keyPair, revision: revision + 1, data: encodePointer(id) });
         try {
-          await d.backend.registrySet(createRegistryEntry({ keyPair: keys.keyPair, revision: revision + 1, data: encodePointer(id) }));
+          await d.backend.registrySet(entry);
         } catch (error) {
+          if (guessed) d.registry.missedGuess(INDEX_KEY); // the skipped read was wrong: normal lost-race path
           await onRegistrySetError(d, error, { conversationId: INDEX_KEY, attempt, maxAttempts: delays.length + 1, delays, seenRevision: revision });
           continue;
         }
-        d.registry.saw(INDEX_KEY, revision + 1);
+        d.registry.wrote(INDEX_KEY, entry);
         this.#heads.set(toBase64Url(id.hash), { entries: next.entries, encrypted }, bytes.length);
         const r = { ...base, revision: revision + 1, bytesUploaded };
         d.events.emit('saved', { ...r, kind: 'index' });

@@ -11,16 +11,36 @@ import { deriveConversationKeys, type DocumentKeys, type SeedDeriver } from '../
 /** Bound of every per-key map here; forgetting only costs a re-derivation or a weaker floor. */
 const MAX_KEYS = 4096;
 
+/** A registry read this recent is taken as current for a write (a guess: a wrong one costs one rejected set). */
+const FRESH_READ_MS = 5_000;
+/** After a wrong guess a key is read before every write for this long (it has another writer). */
+const CONTENDED_MS = 30_000;
+
+/** The entry a write starts from; `guessed` = taken from memory, not read (see `forWrite`). */
+export interface WriteBase {
+  entry: RegistryEntry | null;
+  guessed: boolean;
+}
+
 export class RegistryView {
   readonly #backend: S5Backend;
   readonly #identity: SeedDeriver;
   readonly #keys = new Map<string, DocumentKeys>();
   readonly #idByKeyName = new Map<string, string>();
   readonly #seen = new Map<string, number>();
+  /** Per key: the entry believed current (our own last set, a fresh id's "none", a recent read). */
+  readonly #current = new Map<string, { entry: RegistryEntry | null; until: number }>();
+  /** Per key: until when guesses are off (a guess was wrong: another writer is active). */
+  readonly #contended = new Map<string, number>();
+  readonly #now: () => number;
 
-  constructor(backend: S5Backend, identity: SeedDeriver) {
+  readonly #guess: boolean;
+
+  constructor(backend: S5Backend, identity: SeedDeriver, opts: { guess?: boolean; now?: () => number } = {}) {
     this.#backend = backend;
     this.#identity = identity;
+    this.#guess = opts.guess ?? true;
+    this.#now = opts.now ?? Date.now;
   }
 
   keysFor(conversationId: string): DocumentKeys {
@@ -52,7 +72,56 @@ export class RegistryView {
       entry = await this.#backend.registryGet(keys.keyPair.publicKey);
     }
     this.saw(key, entry?.revision ?? 0);
+    if (!this.isBehind(key, entry?.revision ?? 0)) this.#believe(key, entry, this.#now() + FRESH_READ_MS);
     return entry;
+  }
+
+  /**
+   * The entry a write starts from. The first attempt skips the registry read when this manager
+   * knows the key's latest entry: it wrote it (and nothing newer was seen since), the id is fresh
+   * (`markFresh`), or it read it within FRESH_READ_MS. Such a write may still meet a newer entry
+   * (another device): the set is then rejected ("Revision number too low"), nothing is lost, and
+   * the writer calls `missedGuess` and takes the normal lost-race path (wait, real read, re-apply).
+   * Later attempts always read.
+   */
+  async forWrite(key: string, keys: DocumentKeys, attempt: number): Promise<WriteBase> {
+    const known = this.#current.get(key);
+    const contended = (this.#contended.get(key) ?? 0) > this.#now();
+    if (this.#guess && attempt === 1 && known && !contended && known.until > this.#now() && !this.isBehind(key, known.entry?.revision ?? 0)) {
+      return { entry: known.entry, guessed: true };
+    }
+    return { entry: await this.get(key, keys), guessed: false };
+  }
+
+  /** A write based on a guessed entry was rejected: read before this key's writes for a while. */
+  missedGuess(key: string): void {
+    this.#current.delete(key);
+    if (this.#contended.size >= MAX_KEYS) this.#contended.clear();
+    this.#contended.set(key, this.#now() + CONTENDED_MS);
+  }
+
+  /** The next write of `key` reads the registry first (a decision needs a real read). */
+  doubt(key: string): void {
+    this.#current.delete(key);
+  }
+
+  /** Our set of `entry` succeeded: it is the latest until something newer is seen. */
+  wrote(key: string, entry: RegistryEntry): void {
+    this.saw(key, entry.revision);
+    this.#believe(key, entry, Infinity);
+  }
+
+  /** `key` was just generated here (a new conversation id): nothing can be stored under it yet. */
+  markFresh(key: string): void {
+    if (this.floor(key) === 0) this.#believe(key, null, Infinity);
+  }
+
+  #believe(key: string, entry: RegistryEntry | null, until: number): void {
+    const held = this.#current.get(key);
+    // A read never shortens what our own write established about the same revision.
+    if (held && (held.entry?.revision ?? 0) === (entry?.revision ?? 0) && held.until > until) return;
+    if (this.#current.size >= MAX_KEYS && !this.#current.has(key)) this.#current.clear();
+    this.#current.set(key, { entry, until });
   }
 
   isBehind(key: string, revision: number): boolean {
@@ -63,8 +132,11 @@ export class RegistryView {
     return this.#seen.get(key) ?? 0;
   }
 
+  /** A revision of `key` exists (read, written, announced by another tab or pushed by watch). */
   saw(key: string, revision: number): void {
     if (revision <= this.floor(key)) return;
+    const held = this.#current.get(key);
+    if (held && (held.entry?.revision ?? 0) < revision) this.#current.delete(key); // no longer the latest
     if (this.#seen.size >= MAX_KEYS && !this.#seen.has(key)) this.#seen.clear();
     this.#seen.set(key, revision);
   }

@@ -136,7 +136,8 @@ export class ConversationWriter {
     // The delta segment of an earlier attempt: reused when the re-applied delta is identical.
     let uploaded: { ref: SegmentRef; byId: Map<string, Message>; reset: boolean; encrypted: boolean } | undefined;
     for (let attempt = 1; ; attempt++) {
-      const entry = await d.registry.get(conversationId, keys);
+      // No read when this manager knows the latest entry (fresh id, own last write): registry-view.ts.
+      const { entry, guessed } = await d.registry.forWrite(conversationId, keys, attempt);
       const { state } = await d.reader.read(conversationId, keys, entry);
       progress.lastReadStale = d.registry.isBehind(conversationId, state.revision);
       if (lastRead >= 0 && state.revision > lastRead) progressed++;
@@ -154,6 +155,12 @@ export class ConversationWriter {
       const base = { conversationId, encrypted, bytesUploaded, attempts: attempt, batchSize: ops.length };
       const conflict = { conversationId, attempt, maxAttempts, delays, seenRevision: state.revision };
       if (!applied.changed) {
+        if (guessed) {
+          // "Nothing to do" is an answer only from a real read (another device may have changed it).
+          d.registry.doubt(conversationId);
+          attempt--;
+          continue;
+        }
         if (d.registry.isBehind(conversationId, state.revision)) {
           // "Nothing to do" judged on an entry older than one we already saw is not an answer: it
           // resolves nothing. Treat it as a lost race (same schedule, same give-up), re-read and retry.
@@ -213,6 +220,8 @@ export class ConversationWriter {
       try {
         await d.backend.registrySet(next);
       } catch (error) {
+        // A skipped read that was wrong (another writer) takes the normal lost-race path below.
+        if (guessed) d.registry.missedGuess(conversationId);
         // While we wait, fetch what the winner wrote (head + new segments) so the re-read after the
         // wait usually finds it cached: the next attempt's read→set window shrinks to ~2 round trips.
         const warm = () => d.registry.get(conversationId, keys).then((e) => d.reader.read(conversationId, keys, e));
@@ -221,7 +230,7 @@ export class ConversationWriter {
       }
 
       // Durable. Remember what we wrote so the next read downloads nothing.
-      d.registry.saw(conversationId, state.revision + 1);
+      d.registry.wrote(conversationId, next);
       const headHash = toBase64Url(headId!.hash);
       d.reader.remember(conversationId, head, headHash, applied.messages, segment ? { ref: segment.ref, messages: segment.messages } : undefined);
       const result: StorageResult = {

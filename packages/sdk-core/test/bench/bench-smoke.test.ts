@@ -19,27 +19,56 @@ function tinySettings(): BenchSettings {
     long: { messages: 12, earlyAppend: 4, messageBytes: 500, seedWave: 4 },
     devices: { devices: 2, appendsPerDevice: 6, perSecondPerDevice: 100 },
     load: { messages: 40, messageBytes: 100, seedWave: 20 },
+    create: { repeats: 1 },
+    devices10: { devices: 3, appendsPerDevice: 2, perSecondPerDevice: 100 },
+    freshProcess: { messages: 12, appends: 2, seedWave: 6 },
+    watch: { commits: 3, gapMs: 20 },
     timeoutMs: 60_000,
   };
 }
 
+const ALL = ['stream', 'burst', 'long', 'devices', 'load', 'create', 'devices10', 'fresh-process'];
+
 describe('pnpm bench machinery', () => {
+  it('runs the new scenarios on the dart profile (scaled waits) in the documented per-profile shape', async () => {
+    const settings = { ...tinySettings(), profiles: ['dart' as const], timeScale: 0.01 };
+    const results = await runBench({ settings, only: ['create'] });
+    const json = JSON.parse(JSON.stringify(results)) as typeof results;
+    expect(Object.keys(json.profiles)).toEqual(['dart']);
+    const { create } = json.profiles.dart!.scenarios;
+    for (const [name, r] of Object.entries(json.profiles.dart!.scenarios)) {
+      for (const side of ['s5chat', 'baseline', 'baselineCached'] as const) expect(r[side]?.error, `${name}/${side}`).toBeUndefined();
+    }
+    expect(create!.s5chat).toMatchObject({ repeats: 1 });
+    expect(create!.s5chat!.newConversationFirstAppendMs as number).toBeGreaterThan(0);
+    // A fresh conversation id is written without a registry read (the list was just read); the baseline reads first.
+    expect(create!.s5chat!.newConversationRegistryReads).toBe(0);
+    expect(create!.baseline!.newConversationRegistryReads as number).toBeGreaterThan(0);
+    expect(formatResults(json)).toContain('===== profile dart');
+  }, 60_000);
+
   it('runs every scenario for s5chat and both baselines and reports the documented shape', async () => {
-    const results = await runBench({ settings: tinySettings() });
+    const results = await runBench({ settings: { ...tinySettings(), profiles: ['devnode'] } });
     // The JSON written to bench/results.json must survive serialisation unchanged.
     const json = JSON.parse(JSON.stringify(results)) as typeof results;
 
-    expect(Object.keys(json.scenarios)).toEqual(['stream', 'burst', 'long', 'devices', 'load']);
+    expect(Object.keys(json.profiles)).toEqual(['devnode']);
+    const scenarios = json.profiles.devnode!.scenarios;
+    expect(Object.keys(scenarios)).toEqual(ALL);
     expect(json.machine.cpus).toBeGreaterThan(0);
     expect(json.settings.latencyMs).toBe(2);
-    for (const [name, r] of Object.entries(json.scenarios)) {
+    for (const [name, r] of Object.entries(scenarios)) {
       expect(r.s5chat?.error, `${name}/s5chat crashed`).toBeUndefined();
       expect(r.baseline?.error, `${name}/baseline crashed`).toBeUndefined();
       expect(r.baselineCached?.error, `${name}/baselineCached crashed`).toBeUndefined();
       expect(r.targets.length, `${name} has targets`).toBeGreaterThan(0);
     }
 
-    const { stream, burst, long, devices, load } = json.scenarios;
+    const { stream, burst, long, devices, load, devices10, 'fresh-process': fresh } = scenarios;
+    expect(devices10!.s5chat).toMatchObject({ devices: 3, appends: 6, lost: 0, duplicates: 0, unexpected: 0 });
+    expect(fresh!.s5chat).toMatchObject({ messages: 12, appends: 2 });
+    expect(fresh!.s5chat!.firstAppendRequests as number).toBeGreaterThan(0);
+    expect(fresh!.baseline!.firstAppendRequests as number).toBeGreaterThan(0);
     expect(stream!.s5chat).toMatchObject({ appends: 8, acknowledged: 8, failed: 0, lost: 0, duplicates: 0 });
     expect(stream!.baseline).toMatchObject({ appends: 8, acknowledged: 8, lost: 0 });
     expect(stream!.baselineCached).toMatchObject({ appends: 8, acknowledged: 8, lost: 0 });
@@ -75,7 +104,7 @@ describe('pnpm bench machinery', () => {
     expect(load!.s5chat!.coldRequests as number).toBeGreaterThan(0);
 
     const table = formatResults(json);
-    for (const name of ['stream', 'burst', 'long', 'devices', 'load']) expect(table).toContain(`${name} — `);
+    for (const name of ALL) expect(table).toContain(`${name} — `);
     expect(table).toContain('target ');
   }, 120_000);
 });

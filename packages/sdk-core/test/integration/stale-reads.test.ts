@@ -20,7 +20,7 @@ afterAll(async () => {
 
 describe('devnode: stale registry reads', () => {
   it('a delete is never acknowledged from a stale "not found"; it fails typed and the data stays', async () => {
-    const sdk = await createSdk({ portalUrl: node.url, seedPhrase: generateSeedPhrase(), retry: { baseMs: 5 }, storage: { compaction: { enabled: false } } });
+    const sdk = await createSdk({ portalUrl: node.url, seedPhrase: generateSeedPhrase(), retry: { baseMs: 5 }, storage: { compaction: { enabled: false }, readBeforeWrite: 'always' } });
     try {
       await sdk.storage.appendMessage('kept', { id: 'm1', role: 'user', content: 'hello', timestamp: 1 });
       node.setFaults({ staleReadRate: 1 }); // every registry read now serves the previous revision (none ⇒ 404)

@@ -11,7 +11,8 @@ describe('_saveConversationInternal: revision conflicts', () => {
   it('waits 200/400/800 ms (+ jitter) between attempts and gives up after 4 (fake timers)', async () => {
     vi.useFakeTimers();
     const backend = new MemoryBackend();
-    const sm = new StorageManager({ backend, identity: identity(), crossTab: false, retry: { random: () => 0.5 }, compaction: { enabled: false } });
+    // 'always': this test counts the read of every attempt (a first attempt may otherwise skip it).
+    const sm = new StorageManager({ backend, identity: identity(), crossTab: false, retry: { random: () => 0.5 }, compaction: { enabled: false }, readBeforeWrite: 'always' });
     await vi.advanceTimersByTimeAsync(0);
     const first = sm.appendMessage('c', msg('m0'));
     await vi.advanceTimersByTimeAsync(0);

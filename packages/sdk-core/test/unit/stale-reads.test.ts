@@ -86,7 +86,8 @@ describe('a stale registry read never turns an operation into an acknowledged no
   it('a portal that keeps serving an old revision makes a no-op write fail typed, never succeed', async () => {
     const backend = new MemoryBackend();
     const stale = new StaleReads(backend);
-    const sm = manager(backend, { backend: stale, compaction: { enabled: false } });
+    // 'always': the subject is a write decided on a (stale) read, not on this manager's own last write.
+    const sm = manager(backend, { backend: stale, compaction: { enabled: false }, readBeforeWrite: 'always' });
     await sm.appendMessage('c', msg('m1'));
     await sm.deleteConversation('c');
     const tombstone = backend.peekEntry(pk('c'))!;

@@ -89,7 +89,8 @@ describe('appends and saves', () => {
 
   it('saving a stale snapshot never erases messages appended since, nor newer metadata', async () => {
     const backend = new MemoryBackend();
-    const ui = manager(backend, { deviceId: 'ui' });
+    // 'always': the subject is the merge a read finds (a skipped read would meet it as a lost race, 'reapplied').
+    const ui = manager(backend, { deviceId: 'ui', readBeforeWrite: 'always' });
     const other = manager(backend, { deviceId: 'other' });
     await ui.appendMessage('c', msg('m1', 'one', 1));
     const snapshot = (await ui.loadConversation('c'))!;
