@@ -151,9 +151,14 @@ describe('the conversation list follows the data (defect 6)', () => {
     const a = device(node, id, 'A');
     await a.storage.saveConversation({ id: 'gone', metadata: { title: 'x' } });
     await a.storage.saveConversation({ id: 'named', metadata: { title: 'old' } });
+    // After the reset, exactly one read is served stale (counted, not timed: with 5 ms retry pauses a
+    // time window would outlast every attempt on a fast machine and pass only under load).
     a.resetAfterNextSet(async () => {
       node.setFaults({ staleReadRate: 1 });
-      setTimeout(() => node.setFaults({ staleReadRate: 0 }), 100);
+      a.afterRegistryGet = () => {
+        node.setFaults({ staleReadRate: 0 });
+        a.afterRegistryGet = undefined;
+      };
     });
     await a.storage.deleteConversation('gone');
     node.setFaults({ staleReadRate: 0 });
