@@ -7,7 +7,7 @@ import { manualTest } from './manual-steps';
 import { runStartScript } from './start-script';
 
 test('manual test in five steps on npm start --profile dart-0.14 (cookie-only login through the harness route)', async ({ context }) => {
-  test.setTimeout(240_000);
+  test.setTimeout(480_000); // npm start with the real Dart waits (2 s first reads), then a stress run
   const run = await runStartScript(['--profile', 'dart-0.14']);
   let proxied = 0;
   context.on('request', (r) => {

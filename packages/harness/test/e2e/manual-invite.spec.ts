@@ -7,7 +7,7 @@ import { manualTest } from './manual-steps';
 import { runStartScript } from './start-script';
 
 test('manual test in five steps on npm start --invite (invite-gated dart portal)', async ({ context }) => {
-  test.setTimeout(240_000);
+  test.setTimeout(480_000); // npm start with the real Dart waits (2 s first reads), then a stress run
   const run = await runStartScript(['--invite', 'e2e-invite-token']);
   try {
     expect(run.output()).toContain('profile dart, invite-gated');
