@@ -12,7 +12,7 @@ import type { Message } from './schemas.js';
 export function applyOne(d: Draft, op: Op): Error | undefined {
   switch (op.kind) {
     case 'append':
-      return append(d, op.messages, op.at);
+      return append(d, op.messages, op.at, op.registerLog);
     case 'save':
       if (op.mode === 'overwrite') return overwrite(d, op);
       if (op.conversation.revision !== undefined) return applySnapshotDiff(d, op);
@@ -27,10 +27,30 @@ export function applyOne(d: Draft, op: Op): Error | undefined {
       return deleteMessage(d, op);
     case 'compact':
       return compact(d, op);
+    case 'logs':
+      return logs(d, op);
   }
 }
 
-function append(d: Draft, messages: Message[], at: number): Error | undefined {
+/** Device logs (device-logs/): registrations only grow; cuts are taken only by a reset in this write. */
+function logs(d: Draft, op: Op & { kind: 'logs' }): Error | undefined {
+  // Only a conversation that exists lists logs (the register op rides with an append, after it).
+  if (op.register !== undefined && d.exists && !(op.register in d.logs)) {
+    d.logs[op.register] = '';
+    d.mark();
+  }
+  if (d.reset && op.cuts) {
+    for (const [log, pointer] of Object.entries(op.cuts)) {
+      if (log in d.logs && d.logs[log] !== pointer) {
+        d.logs[log] = pointer;
+        d.mark();
+      }
+    }
+  }
+  return undefined;
+}
+
+function append(d: Draft, messages: Message[], at: number, registerLog?: string): Error | undefined {
   if (d.wouldExceed(messages)) return d.tooMany();
   const ambiguous = messages.findIndex((m) => losesAtSameVersion(d.get(m.id), m));
   if (ambiguous >= 0) {
@@ -46,6 +66,11 @@ function append(d: Draft, messages: Message[], at: number): Error | undefined {
   let any = false;
   for (const m of messages) if (d.put(m)) any = true;
   if (any) d.touch(at);
+  // A device's first append to a conversation lists its log (device-logs/) in the same write.
+  if (registerLog !== undefined && !(registerLog in d.logs)) {
+    d.logs[registerLog] = '';
+    d.mark();
+  }
   return undefined;
 }
 

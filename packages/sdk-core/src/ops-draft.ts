@@ -29,6 +29,8 @@ export class Draft {
   /** Copy-on-write view of the messages: `changes` on top of the stored map (ignored after a reset). */
   changes = new Map<string, Message>();
   count: number;
+  /** Device logs listed in the head: log id → cut pointer ('' = none). Kept across resets. */
+  logs: Record<string, string>;
 
   constructor(
     readonly state: ConversationState,
@@ -43,6 +45,7 @@ export class Draft {
     this.metadata = { values: { ...state.metadata.values }, clocks: { ...state.metadata.clocks } };
     this.segments = [...state.segments];
     this.count = state.messages.size;
+    this.logs = { ...(state.logs ?? {}) };
   }
 
   get changed(): boolean {

@@ -23,7 +23,8 @@ export interface SnapshotBase {
 
 /** `id` = the operation id (user operations always have one; tests and maintenance may omit it). */
 export type Op =
-  | { kind: 'append'; id?: string; messages: Message[]; at: number }
+  /** `fold`: device-logs/ copying log messages into the main head (maintenance, not the caller's change). */
+  | { kind: 'append'; id?: string; messages: Message[]; at: number; fold?: true; registerLog?: string }
   | {
       kind: 'save';
       id?: string;
@@ -39,7 +40,13 @@ export type Op =
   | { kind: 'editMessage'; id?: string; messageId: string; patch: { content?: string; metadata?: Record<string, unknown> }; at: number }
   | { kind: 'deleteMessage'; id?: string; messageId: string; at: number }
   /** Maintenance: replace segments `replace` by `with` (same content). Skipped if they are gone. */
-  | { kind: 'compact'; epoch: string; replace: string[]; with: SegmentRef };
+  | { kind: 'compact'; epoch: string; replace: string[]; with: SegmentRef }
+  /**
+   * Device logs (device-logs/): list log `register` in the head; `cuts` (log id → pointer of the
+   * log head read by this attempt) is recorded only when an earlier op of the same write reset the
+   * conversation (delete, overwrite), so log messages written before the reset stay gone.
+   */
+  | { kind: 'logs'; id?: undefined; register?: string; cuts?: Record<string, string> };
 
 /** The stored state a write starts from (read from the registry + head + segments). */
 export interface ConversationState {
@@ -60,6 +67,8 @@ export interface ConversationState {
   segments: SegmentRef[];
   /** Digests of the last operations applied (applied-ops.ts), oldest first. */
   appliedOps?: readonly string[];
+  /** Device logs listed in the head (device-logs/): log id → cut pointer ('' = none). */
+  logs?: Readonly<Record<string, string>>;
 }
 
 export function emptyState(conversationId: string, revision = 0): ConversationState {
@@ -123,6 +132,8 @@ export interface ApplyResult {
   titleChanged: boolean;
   /** Compaction ops that found their segments and were applied. */
   compacted: number;
+  /** Device logs the new head lists (device-logs/). */
+  logs: Record<string, string>;
 }
 
 export function applyOps(state: ConversationState, ops: Op[], ctx: ApplyContext): ApplyResult {
@@ -135,7 +146,7 @@ export function applyOps(state: ConversationState, ops: Op[], ctx: ApplyContext)
   const initialTitle = state.exists ? stableStringify(state.metadata.values.title) : undefined;
 
   for (const [i, op] of ops.entries()) {
-    const digest = op.kind !== 'compact' && op.id !== undefined ? opDigest(op.id) : undefined;
+    const digest = op.kind !== 'compact' && op.kind !== 'logs' && op.id !== undefined ? opDigest(op.id) : undefined;
     if (digest !== undefined && seen.has(digest)) {
       opErrors.push(undefined);
       alreadyApplied.push(true);
@@ -150,7 +161,7 @@ export function applyOps(state: ConversationState, ops: Op[], ctx: ApplyContext)
     const before = d.mutations;
     const error = applyOne(d, op);
     opErrors.push(error);
-    if (!error && d.mutations > before && op.kind !== 'compact') {
+    if (!error && d.mutations > before && op.kind !== 'compact' && op.kind !== 'logs' && !(op.kind === 'append' && op.fold)) {
       d.userChanged = true;
       if (digest !== undefined) {
         seen.add(digest);
@@ -185,6 +196,7 @@ export function applyOps(state: ConversationState, ops: Op[], ctx: ApplyContext)
     deletedNow: d.deletedNow && state.exists,
     titleChanged: d.exists && initialTitle !== finalTitle,
     compacted: d.compacted,
+    logs: d.logs,
   };
   if (d.deletedAt !== undefined) result.deletedAt = d.deletedAt;
   return result;

@@ -28,6 +28,7 @@ import { MetricsRecorder, type Metrics } from './metrics.js';
 import { LiveHub, liveSnapshot, type ConversationsWatchEvent, type WatchEvent, type WatchOptions } from './live/index.js';
 import type { Op } from './ops.js';
 import { Outbox, createOutboxStore, outboxOwner } from './outbox/index.js';
+import { DeviceLogs, isLogKeyId, parseKeyId } from './device-logs/device-logs.js';
 import { RegistryView } from './read/registry-view.js';
 import { SnapshotBases } from './read/snapshot-bases.js';
 import {
@@ -70,6 +71,7 @@ export class StorageManager {
   readonly #events = new Emitter<StorageEvents>();
   readonly #live: LiveHub;
   readonly #outbox: Outbox | null;
+  readonly #logs: DeviceLogs;
   #closed = false;
 
   constructor(opts: StorageManagerOptions) {
@@ -105,7 +107,9 @@ export class StorageManager {
         ? createCrossTab({ locks: null, createChannel: null, instanceId: this.#deviceId })
         : createCrossTab({ ...(opts.crossTab ?? {}), instanceId: uuidv7() });
     this.#crossTab.onAnnouncement((a) => {
-      const conversationId = this.#registry.idForKeyName(a.key);
+      // A device log's announcement is its conversation's (watchers re-read the merged state).
+      const keyId = this.#registry.idForKeyName(a.key);
+      const conversationId = keyId && parseKeyId(keyId).conversationId;
       if (conversationId) this.#events.emit('remote', { conversationId, revision: a.revision });
     });
     const readerOpts: ConstructorParameters<typeof ConversationReader>[0] = {
@@ -115,6 +119,7 @@ export class StorageManager {
     if (opts.readConcurrency !== undefined) readerOpts.readConcurrency = opts.readConcurrency;
     if (opts.cacheBytes !== undefined) readerOpts.cacheBytes = opts.cacheBytes;
     this.#reader = new ConversationReader(readerOpts);
+    this.#logs = new DeviceLogs({ registry: this.#registry, reader: this.#reader, option: opts.deviceLogs, deviceId: this.#deviceId });
 
     const deps: WriteDeps = {
       backend,
@@ -150,8 +155,10 @@ export class StorageManager {
       crossTab: this.#crossTab,
       pacer,
       compaction,
-      updateIndex: (id, applied, revision) => this.#index.update(id, applied, revision),
-      indexDirty: (id) => this.#index.isDirty(id),
+      // Device logs are not conversations: the list follows their main heads only.
+      updateIndex: (id, applied, revision) => (isLogKeyId(id) ? Promise.resolve() : this.#index.update(id, applied, revision)),
+      indexDirty: (id) => !isLogKeyId(id) && this.#index.isDirty(id),
+      logOps: this.#logs.foldOps(now),
       maybeCompact: (id, head) => compactor.maybeCompact(id, head),
     });
     this.#committer = new GroupCommitter<Item, StorageResult>({
@@ -172,8 +179,9 @@ export class StorageManager {
       backend,
       identity: opts.identity,
       read: async (id, entry) => {
-        const { state, head } = await this.#reader.read(id, this.#registry.keysFor(id), entry);
-        return liveSnapshot(state, head);
+        const { state: main, head } = await this.#reader.read(id, this.#registry.keysFor(id), entry);
+        const merged = await this.#logs.read(id, main);
+        return liveSnapshot(merged.state, head, merged);
       },
       deviceId: this.#deviceId,
       list: async () => (await this.listConversations({ limit: 1000 })).items,
@@ -213,7 +221,7 @@ export class StorageManager {
     return this.#guard(async () => {
       const { id, op, message: m } = this.#intake.append(conversationId, message, options);
       this.#metrics.add(id, 'appends');
-      const result = await this.#submit(id, op);
+      const result = await this.#submitAppend(id, op);
       return { ...result, message: jsonCopy(m) };
     });
   }
@@ -223,7 +231,7 @@ export class StorageManager {
     return this.#guard(async () => {
       const { id, op, messages: ms } = this.#intake.appendMany(conversationId, messages, options);
       this.#metrics.add(id, 'appends', ms.length);
-      const result = await this.#submit(id, op);
+      const result = await this.#submitAppend(id, op);
       return { ...result, messages: jsonCopy(ms) };
     });
   }
@@ -276,6 +284,7 @@ export class StorageManager {
     return this.#guard(async () => {
       const { id, op } = this.#intake.metadata(conversationId, patch, options);
       this.#metrics.add(id, 'metadataUpdates');
+      await this.#logs.prepare(id, op, undefined);
       return this.#submit(id, op);
     });
   }
@@ -299,7 +308,9 @@ export class StorageManager {
     const id = assertConversationId(conversationId);
     const keys = this.#registry.keysFor(id);
     const entry = await this.#registry.get(id, keys);
-    const { state } = await this.#reader.read(id, keys, entry);
+    const { state: main } = await this.#reader.read(id, keys, entry);
+    // Main head + every device log it lists, merged (revision: the composite of all their revisions).
+    const { state } = await this.#logs.read(id, main);
     if (!state.exists) return null;
     this.#bases.remember(id, { revision: state.revision, messages: state.messages, metadata: state.metadata.values });
     const live = [...state.messages.values()].filter((m) => !m.deleted);
@@ -410,13 +421,21 @@ export class StorageManager {
   #save(conversation: ConversationInput, options: WriteOptions, encrypted: boolean, explicit = false): Promise<StorageResult> {
     return this.#guard(async () => {
       const { id, op, conversation: c } = this.#intake.save(conversation, options);
+      let base: ReturnType<SnapshotBases['get']>;
       if (op.kind === 'save' && c.revision !== undefined) {
-        const base = this.#bases.get(id, c.revision);
+        base = this.#bases.get(id, c.revision);
         if (base) op.base = base;
       }
+      await this.#logs.prepare(id, op, base);
       this.#metrics.add(id, 'saves');
       return this.#submit(id, op, encrypted, explicit && !encrypted);
     });
+  }
+
+  /** An append: to this device's log when device logs are on (device-logs/router.ts), else to the conversation. */
+  #submitAppend(conversationId: string, op: Op & { kind: 'append' }): Promise<StorageResult> {
+    if (!this.#logs.router) return this.#submit(conversationId, op);
+    return this.#logs.append(conversationId, op, (keyId, o) => this.#submit(keyId, o));
   }
 
   #submit(conversationId: string, op: Op, encrypted = this.#encrypted, explicitPlaintext = false): Promise<StorageResult> {

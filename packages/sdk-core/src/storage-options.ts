@@ -5,6 +5,7 @@ import type { CompactionPolicy } from './layout/compaction.js';
 import type { SeedDeriver } from './layout/keys.js';
 import type { LiveOptions } from './live/index.js';
 import type { OutboxSetting } from './outbox/index.js';
+import type { DeviceLogsOption } from './device-logs/device-logs.js';
 import type { Limits, SaveOptions } from './schemas.js';
 import type { RetryOptions } from './write/types.js';
 
@@ -56,6 +57,13 @@ export interface StorageManagerOptions {
   outbox?: OutboxSetting;
   /** Node: where the 'auto' outbox keeps its files (omitted: in memory). */
   outboxDir?: string;
+  /**
+   * Device logs (device-logs/): this manager's appends go to its own log (a registry key derived
+   * from the conversation and `logId`, default `deviceId`), listed once in the conversation's main
+   * head, so devices appending at once never race for one key. Reads always merge the logs a
+   * conversation lists, whatever this option. Default false.
+   */
+  deviceLogs?: DeviceLogsOption;
   /** Outbox resend backoff (defaults 1000 → 30000 ms, jittered). */
   outboxRetry?: { initialMs?: number; maxMs?: number };
 }

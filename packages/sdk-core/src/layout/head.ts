@@ -61,6 +61,11 @@ export const HeadSchema = objectSchema({
    * the read→set window of a write racing it.
    */
   inline: v.optional(objectSchema({ hash: v.string(), messages: v.array(MessageSchema) })),
+  /**
+   * Device logs (device-logs/): log id → '' or the cut, the base64url registry pointer of the log
+   * head a reset (delete, overwrite) saw; log messages in that head stay hidden.
+   */
+  logs: v.optional(v.record(v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{1,64}$/)), v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{0,64}$/)))),
 });
 export type Head = v.InferOutput<typeof HeadSchema> & { metadataClock: Record<string, Clock> };
 

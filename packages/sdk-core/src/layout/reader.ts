@@ -74,6 +74,7 @@ export class ConversationReader {
       metadata: { values: head.metadata, clocks: head.metadataClock },
       segments: head.segments,
       appliedOps: parseWindow(head.ops),
+      logs: head.logs ?? {},
     };
     if (head.deleted) {
       const state: ConversationState = { ...base, exists: false, deleted: true, messages: new Map(), segments: [] };

@@ -7,6 +7,8 @@ import { KeyFeed } from './key-feed.js';
 import type { StorageEvents } from '../events.js';
 import type { ConversationState } from '../ops.js';
 import type { ConversationsWatchEvent, LiveOptions, LiveSnapshot, WatchEvent, WatchOptions } from './types.js';
+import type { MergedRead } from '../device-logs/log-reader.js';
+import { parseKeyId } from '../device-logs/ids.js';
 
 export interface LiveHubOptions extends LiveOptions {
   backend: S5Backend;
@@ -45,9 +47,13 @@ interface Watched {
   latest: { revision: number; entry: RegistryEntry | null };
   snapshot?: LiveSnapshot;
   busy: boolean;
-  /** Highest revision another tab announced, and this manager's own commits. */
+  /** Highest revision another tab announced, and this manager's own commits (`<key name>@<revision>`). */
   tabRevision: number;
-  own: Set<number>;
+  own: Set<string>;
+  /** The main key's name; device logs (device-logs/): a feed and the highest revision offered per log key. */
+  mainKey: string;
+  logFeeds: Map<string, KeyFeed>;
+  logRevs: Map<string, number>;
   /** Resolved on each of our own commits ('saved'). */
   ownWaiters: Set<() => void>;
 }
@@ -89,9 +95,10 @@ export class LiveHub {
       }),
       o.on('saved', ({ conversationId, revision, kind }) => {
         if (kind === 'index' && this.#list) this.#list.own = Math.max(this.#list.own, revision);
-        const w = this.#watched.get(conversationId);
-        if (w && kind !== 'index') {
-          w.own.add(revision);
+        // A write of one of the conversation's device logs is the conversation's too.
+        const w = kind === 'index' ? undefined : this.#watched.get(parseKeyId(conversationId).conversationId);
+        if (w) {
+          w.own.add(`${deriveConversationKeys(this.#o.identity, conversationId).name}@${revision}`);
           for (const wake of [...w.ownWaiters]) wake();
         }
       }),
@@ -104,8 +111,19 @@ export class LiveHub {
     let w = this.#watched.get(id);
     const listener: Listener = { fn, baseline: emptyBaseline(), silent: opts.initial === false };
     if (!w) {
-      const pk = deriveConversationKeys(this.#o.identity, id).keyPair.publicKey;
-      const created: Watched = { listeners: new Set([listener]), latest: { revision: -1, entry: null }, busy: false, tabRevision: 0, own: new Set(), ownWaiters: new Set() } as unknown as Watched;
+      const keys = deriveConversationKeys(this.#o.identity, id);
+      const pk = keys.keyPair.publicKey;
+      const created: Watched = {
+        listeners: new Set([listener]),
+        latest: { revision: -1, entry: null },
+        busy: false,
+        tabRevision: 0,
+        own: new Set(),
+        ownWaiters: new Set(),
+        mainKey: keys.name,
+        logFeeds: new Map(),
+        logRevs: new Map(),
+      } as unknown as Watched;
       this.#watched.set(id, created);
       created.feed = this.#feed(pk, id, (e) => this.#offer(id, e));
       w = created;
@@ -117,6 +135,7 @@ export class LiveHub {
       const cur = this.#watched.get(id);
       if (!cur || !cur.listeners.delete(listener) || cur.listeners.size > 0) return;
       cur.feed.close();
+      for (const f of cur.logFeeds.values()) f.close();
       this.#watched.delete(id);
     };
   }
@@ -145,7 +164,10 @@ export class LiveHub {
 
   close(): void {
     for (const off of this.#offs.splice(0)) off();
-    for (const w of this.#watched.values()) w.feed.close();
+    for (const w of this.#watched.values()) {
+      w.feed.close();
+      for (const f of w.logFeeds.values()) f.close();
+    }
     this.#watched.clear();
     this.#list?.feed.close();
     this.#list = undefined;
@@ -198,28 +220,61 @@ export class LiveHub {
     void this.#pump(id, w);
   }
 
+  /** The composite revision offered so far: the main entry's plus every device log's (device-logs/). */
+  #wanted(w: Watched): number {
+    let n = w.latest.revision;
+    for (const r of w.logRevs.values()) n += r;
+    return n;
+  }
+
+  /** A device log of a watched conversation has a new entry: read the merged state again. */
+  #offerLog(id: string, key: string, entry: RegistryEntry | null): void {
+    const w = this.#watched.get(id);
+    const revision = entry?.revision ?? 0;
+    if (!w || revision <= (w.logRevs.get(key) ?? 0)) return;
+    w.logRevs.set(key, revision);
+    void this.#pump(id, w);
+  }
+
   async #pump(id: string, w: Watched): Promise<void> {
     if (w.busy) return;
     w.busy = true;
+    let idle = 0;
     try {
-      while (this.#watched.get(id) === w && (w.snapshot?.revision ?? -1) < w.latest.revision) {
-        const { entry, revision } = w.latest;
+      while (this.#watched.get(id) === w && (w.snapshot?.revision ?? -1) < this.#wanted(w) && idle < 3) {
+        const { entry } = w.latest;
+        const wanted = this.#wanted(w);
         let snap: LiveSnapshot;
         try {
           snap = await this.#o.read(id, entry);
         } catch (error) {
           this.#o.onError(id, error);
-          if (w.latest.revision === revision) break; // retried when the next entry comes
+          if (this.#wanted(w) === wanted) break; // retried when the next entry comes
           continue;
+        }
+        // A log read behind what was offered (a lagging replica): a few more reads, then wait for the next entry.
+        if (snap.revision <= (w.snapshot?.revision ?? -1)) {
+          idle++;
+          continue;
+        }
+        this.#watchLogs(id, w, snap);
+        // The keys that changed since the last snapshot, as `<key>@<revision>`, and their writers.
+        const prev = w.snapshot;
+        const mainRevision = snap.mainRevision ?? snap.revision;
+        const changed: { tag: string; writer?: string | undefined }[] = [];
+        if ((prev?.mainRevision ?? prev?.revision) !== mainRevision) changed.push({ tag: `${w.mainKey}@${mainRevision}`, writer: snap.writer });
+        for (const l of snap.logs ?? []) {
+          const before = prev?.logs?.find((p) => p.key === l.key)?.revision;
+          if (before !== l.revision) changed.push({ tag: `${l.key}@${l.revision}`, writer: l.writer });
         }
         // Written under our device id, neither announced by a tab nor acknowledged to us yet: most
         // likely our own write whose push beat its reply. Wait for the reply before judging.
-        if (snap.writer === this.#o.deviceId && !w.own.has(snap.revision) && snap.revision > w.tabRevision) {
-          await this.#ownCommit(w, snap.revision);
-        }
+        const early = changed.find((c) => c.writer === this.#o.deviceId && !w.own.has(c.tag));
+        if (early && !(changed.length === 1 && mainRevision <= w.tabRevision)) await this.#ownCommit(w, early.tag);
         w.snapshot = snap;
-        const source = snap.revision <= w.tabRevision ? 'tab' : 'device';
-        const own = w.own.has(snap.revision);
+        const logChanged = changed.some((c) => !c.tag.startsWith(`${w.mainKey}@`));
+        const source = mainRevision <= w.tabRevision && !logChanged ? 'tab' : 'device';
+        const own = changed.length > 0 && changed.every((c) => w.own.has(c.tag));
         for (const l of [...w.listeners]) {
           if (own) diffSnapshot(id, l.baseline, snap, source); // our own write: baseline only
           else this.#deliver(id, l, snap, source);
@@ -230,7 +285,15 @@ export class LiveHub {
     }
   }
 
-  #ownCommit(w: Watched, revision: number): Promise<void> {
+  /** Feeds for the device logs a snapshot lists (one per log key, closed with the watch). */
+  #watchLogs(id: string, w: Watched, snap: LiveSnapshot): void {
+    for (const l of snap.logs ?? []) {
+      if (l.revision > (w.logRevs.get(l.key) ?? 0)) w.logRevs.set(l.key, l.revision);
+      if (!w.logFeeds.has(l.key)) w.logFeeds.set(l.key, this.#feed(l.publicKey, id, (e) => this.#offerLog(id, l.key, e)));
+    }
+  }
+
+  #ownCommit(w: Watched, revision: string): Promise<void> {
     return new Promise((resolve) => {
       const done = () => {
         clearTimeout(timer);
@@ -293,10 +356,18 @@ export class LiveHub {
 
 type KeyFeedSubscribe = (pk: Uint8Array, onEntry: (e: RegistryEntry) => void, o: { onError: (e: unknown) => void }) => () => void;
 
-/** What a watcher diffs, from a stored state. */
-export function liveSnapshot(state: ConversationState, head: { writer?: string } | null): LiveSnapshot {
+/** What a watcher diffs, from a stored state (merged with its device logs when it lists any). */
+export function liveSnapshot(state: ConversationState, head: { writer?: string } | null, merged?: MergedRead): LiveSnapshot {
   const { revision, exists, deleted, messages } = state;
   const snap: LiveSnapshot = { revision, exists, deleted, messages, metadata: state.metadata.values };
   if (typeof head?.writer === 'string') snap.writer = head.writer;
+  if (merged && merged.logs.length > 0) {
+    snap.mainRevision = merged.main.revision;
+    snap.logs = merged.logs.map((l) => {
+      const part: NonNullable<LiveSnapshot['logs']>[number] = { key: l.keyName, publicKey: l.publicKey, revision: l.revision };
+      if (l.writer !== undefined) part.writer = l.writer;
+      return part;
+    });
+  }
   return snap;
 }

@@ -55,4 +55,8 @@ export interface LiveSnapshot {
   metadata: Record<string, unknown>;
   /** The device id the head names as its writer. */
   writer?: string;
+  /** Device logs (device-logs/): the main head's own revision (`revision` is main + logs). */
+  mainRevision?: number;
+  /** The device logs merged into this snapshot: their registry keys, revisions and writers. */
+  logs?: { key: string; publicKey: Uint8Array; revision: number; writer?: string }[];
 }

@@ -46,6 +46,11 @@ export interface ConversationWriterDeps extends WriteDeps {
   updateIndex: (conversationId: string, state: ApplyResult | ConversationState, revision: number) => Promise<void>;
   indexDirty: (conversationId: string) => boolean;
   maybeCompact: (conversationId: string, head: Head) => void;
+  /**
+   * Device logs (device-logs/): operations to apply around `ops` in this attempt (a fold of other
+   * devices' log messages before, the reset cut after). Their results are not the callers'.
+   */
+  logOps?: (conversationId: string, state: ConversationState, ops: Op[]) => Promise<{ before: Op[]; after: Op[] } | null>;
 }
 
 export class ConversationWriter {
@@ -151,7 +156,10 @@ export class ConversationWriter {
       const encrypted = requestedEncryption || (storedEncrypted && !plainOverwrite);
       const refuse = (op: Op, i: number) =>
         explicitPlaintext[i] && storedEncrypted && !plainOverwrite && op.kind !== 'compact' ? new EncryptionDowngradeError(conversationId) : undefined;
-      const applied = applyOps(state, ops, { deviceId: d.deviceId, limits: d.limits, newEpoch: uuidv7, refuse });
+      const around = d.logOps ? await d.logOps(conversationId, state, ops) : null;
+      const applied = around
+        ? applyAround(state, ops, around, { deviceId: d.deviceId, limits: d.limits, newEpoch: uuidv7, refuse })
+        : applyOps(state, ops, { deviceId: d.deviceId, limits: d.limits, newEpoch: uuidv7, refuse });
       const base = { conversationId, encrypted, bytesUploaded, attempts: attempt, batchSize: ops.length };
       const conflict = { conversationId, attempt, maxAttempts, delays, seenRevision: state.revision };
       if (!applied.changed) {
@@ -281,6 +289,7 @@ export class ConversationWriter {
       metadata: a.exists ? a.metadata.values : {},
       // Kept on a tombstone too: removed keys stay removed for snapshots older than the delete.
       metadataClock: a.metadata.clocks,
+      ...(Object.keys(a.logs).length > 0 ? { logs: a.logs } : {}),
       createdAt: a.createdAt,
       updatedAt: a.updatedAt,
       segments: a.exists ? segments : [],
@@ -307,6 +316,17 @@ function retrySchedule(retry: WriteDeps['retry']): { delays: number[]; extra: nu
   const random = retry.random ?? Math.random;
   const last = base[base.length - 1] ?? 0;
   return { delays: [...base, ...Array.from({ length: extra }, () => last * (0.5 + random()))], extra };
+}
+
+/** applyOps with device-log ops before and after the callers' ops; per-op results are the callers' only. */
+function applyAround(state: ConversationState, ops: Op[], around: { before: Op[]; after: Op[] }, ctx: Parameters<typeof applyOps>[2]): ApplyResult {
+  const b = around.before.length;
+  const refuse = ctx.refuse;
+  const shifted = { ...ctx, refuse: (op: Op, i: number) => (i >= b && i < b + ops.length ? refuse?.(op, i - b) : undefined) };
+  const r = applyOps(state, [...around.before, ...ops, ...around.after], shifted);
+  r.opErrors = r.opErrors.slice(b, b + ops.length);
+  r.alreadyApplied = r.alreadyApplied.slice(b, b + ops.length);
+  return r;
 }
 
 /** Set once a registry set left this process: from then on a failure has an unknown outcome. */
