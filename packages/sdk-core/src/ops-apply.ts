@@ -34,8 +34,9 @@ export function applyOne(d: Draft, op: Op): Error | undefined {
 
 /** Device logs (device-logs/): registrations only grow; cuts are taken only by a reset in this write. */
 function logs(d: Draft, op: Op & { kind: 'logs' }): Error | undefined {
-  // Only a conversation that exists lists logs (the register op rides with an append, after it).
-  if (op.register !== undefined && d.exists && !(op.register in d.logs)) {
+  if (op.register !== undefined && !(op.register in d.logs)) {
+    // The log's first append is being written in parallel: the conversation exists from now on.
+    d.ensureExists(op.at ?? d.updatedAt);
     d.logs[op.register] = '';
     d.mark();
   }

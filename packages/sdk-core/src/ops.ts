@@ -44,9 +44,10 @@ export type Op =
   /**
    * Device logs (device-logs/): list log `register` in the head; `cuts` (log id → pointer of the
    * log head read by this attempt) is recorded only when an earlier op of the same write reset the
-   * conversation (delete, overwrite), so log messages written before the reset stay gone.
+   * conversation (delete, overwrite), so log messages written before the reset stay gone. A
+   * registration (at `at`) creates the conversation when absent: its messages are in the log.
    */
-  | { kind: 'logs'; id?: undefined; register?: string; cuts?: Record<string, string> };
+  | { kind: 'logs'; id?: undefined; register?: string; cuts?: Record<string, string>; at?: number };
 
 /** The stored state a write starts from (read from the registry + head + segments). */
 export interface ConversationState {

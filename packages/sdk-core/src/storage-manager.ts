@@ -435,7 +435,12 @@ export class StorageManager {
   /** An append: to this device's log when device logs are on (device-logs/router.ts), else to the conversation. */
   #submitAppend(conversationId: string, op: Op & { kind: 'append' }): Promise<StorageResult> {
     if (!this.#logs.router) return this.#submit(conversationId, op);
-    return this.#logs.append(conversationId, op, (keyId, o) => this.#submit(keyId, o));
+    return this.#logs.append(
+      conversationId,
+      op,
+      (keyId, o) => this.#submit(keyId, o),
+      (id, o) => this.#committer.submit(id, { target: 'conversation', op: o, encrypted: this.#encrypted, weight: 0 }),
+    );
   }
 
   #submit(conversationId: string, op: Op, encrypted = this.#encrypted, explicitPlaintext = false): Promise<StorageResult> {

@@ -9,7 +9,7 @@ import type { ConversationReader } from '../layout/reader.js';
 import type { ConversationState, Op, SnapshotBase } from '../ops.js';
 import type { RegistryView } from '../read/registry-view.js';
 import type { StorageResult } from '../schemas.js';
-import { checkLogId } from './ids.js';
+import { checkLogId, logKeyId } from './ids.js';
 import { DeviceLogReader, type MergedRead } from './log-reader.js';
 import { foldOps } from './fold.js';
 import { DeviceLogRouter } from './router.js';
@@ -63,16 +63,39 @@ export class DeviceLogs {
     return this.read(conversationId, state);
   }
 
-  /** Route an append: to this device's log once registered, else to the main head with the registration. */
-  async append(conversationId: string, op: Op & { kind: 'append' }, submit: (keyId: string, op: Op) => Promise<StorageResult & { status?: string }>) {
+  /**
+   * An append with device logs on: to this device's log, acknowledged once the main head lists the
+   * log (registered in parallel on the first append here). If the registration fails, the append
+   * goes the one-key way instead (to the main head, listing the log in the same write, outbox
+   * included); a copy already in the unlisted log is harmless (same message id).
+   */
+  async append(
+    conversationId: string,
+    op: Op & { kind: 'append' },
+    submit: (keyId: string, op: Op) => Promise<StorageResult & { status?: string }>,
+    register: (conversationId: string, op: Op) => Promise<unknown>,
+  ): Promise<StorageResult & { status?: string }> {
     const router = this.router!;
-    const r = router.route(conversationId, op);
-    const result = await submit(r.keyId, r.op);
-    if (!r.toLog) {
-      if (result.status !== 'queued') router.registered(conversationId);
-      return result;
+    const keyId = logKeyId(conversationId, router.logId);
+    const registered = router.isRegistered(conversationId);
+    // A log this manager has never seen is almost always new: write revision 1 without reading
+    // (on a Dart portal the first read of a missing key waits ≈2 s). A log that exists after all
+    // (a persisted log id) costs one rejected set and the normal retry.
+    if (!registered) this.#registry.markFresh(keyId);
+    const toLog = submit(keyId, op);
+    if (!registered) {
+      const registering = router.registration(conversationId, () => register(conversationId, { kind: 'logs', register: router.logId, at: op.at }));
+      const [log, reg] = await Promise.allSettled([toLog, registering]);
+      if (reg.status === 'rejected') return submit(conversationId, { ...op, registerLog: router.logId });
+      if (log.status === 'rejected') throw log.reason;
+      return this.#asConversation(conversationId, log.value);
     }
-    return { ...result, ...(result.status === 'queued' ? { conversationId } : router.asConversationResult(conversationId, result, (k) => this.#registry.floor(k))) };
+    return this.#asConversation(conversationId, await toLog);
+  }
+
+  #asConversation(conversationId: string, r: StorageResult & { status?: string }): StorageResult & { status?: string } {
+    if (r.status === 'queued') return { ...r, conversationId };
+    return { ...r, ...this.router!.asConversationResult(conversationId, r, (k) => this.#registry.floor(k)) };
   }
 
   /**

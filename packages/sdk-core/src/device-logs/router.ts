@@ -1,12 +1,11 @@
 /**
- * Where this device's appends go. The first append of this manager to a conversation goes to the
- * main head and lists this device's log in the same write (one contended write, retried with the
- * normal contract, so a reader can always find every acknowledged message); once that write is
- * durable — or a read shows the log listed — appends go to the device's own log, a key no other
- * device writes: no lost races between devices. Two tabs sharing a log id take turns on the log
- * key with the usual lock and retry contract.
+ * Which conversations list this device's log. An append goes to the device's own log, a key no
+ * other device writes (no lost races between devices; two tabs sharing a log id take turns on it
+ * with the usual lock and retry contract). It is acknowledged only once the conversation's main
+ * head lists the log — the first append of this manager to a conversation registers it there (one
+ * contended main write, retried with the normal contract, in parallel with the log write), so a
+ * reader can always find every acknowledged message.
  */
-import type { Op } from '../ops.js';
 import type { StorageResult } from '../schemas.js';
 import { logKeyId } from './ids.js';
 
@@ -16,6 +15,7 @@ export class DeviceLogRouter {
   readonly logId: string;
   /** Conversations whose main head lists our log. */
   readonly #registered = new Set<string>();
+  readonly #pending = new Map<string, Promise<void>>();
   /** Per conversation: log ids last seen listed, and the main head's live message count. */
   readonly #known = new Map<string, { logs: string[]; mainCount: number }>();
 
@@ -23,10 +23,30 @@ export class DeviceLogRouter {
     this.logId = logId;
   }
 
-  /** The key id an append goes to, and the op to send (with the registration when it goes to main). */
-  route(conversationId: string, op: Op & { kind: 'append' }): { keyId: string; op: Op; toLog: boolean } {
-    if (this.#registered.has(conversationId)) return { keyId: logKeyId(conversationId, this.logId), op, toLog: true };
-    return { keyId: conversationId, op: { ...op, registerLog: this.logId }, toLog: false };
+  isRegistered(conversationId: string): boolean {
+    return this.#registered.has(conversationId);
+  }
+
+  /**
+   * The one registration of our log in `conversationId`'s main head (shared by concurrent
+   * appends; a failed one is forgotten, so the next append tries again).
+   */
+  registration(conversationId: string, write: () => Promise<unknown>): Promise<void> {
+    let p = this.#pending.get(conversationId);
+    if (!p) {
+      p = write().then(
+        () => {
+          this.#pending.delete(conversationId);
+          this.registered(conversationId);
+        },
+        (error: unknown) => {
+          this.#pending.delete(conversationId);
+          throw error;
+        },
+      );
+      this.#pending.set(conversationId, p);
+    }
+    return p;
   }
 
   /** A write to the main head that carried our registration is durable. */

@@ -275,9 +275,13 @@ export class LiveHub {
         const logChanged = changed.some((c) => !c.tag.startsWith(`${w.mainKey}@`));
         const source = mainRevision <= w.tabRevision && !logChanged ? 'tab' : 'device';
         const own = changed.length > 0 && changed.every((c) => w.own.has(c.tag));
+        // A snapshot that mixes our own log write with another device's: hide the messages whose
+        // winning version came from our own log (they are ours; the rest is reported).
+        const ownLogs = new Set(changed.filter((c) => w.own.has(c.tag)).map((c) => c.tag.slice(0, c.tag.lastIndexOf('@'))));
+        const hide = own ? undefined : new Set((snap.logs ?? []).filter((x) => ownLogs.has(x.key)).flatMap((x) => x.messages ?? []));
         for (const l of [...w.listeners]) {
           if (own) diffSnapshot(id, l.baseline, snap, source); // our own write: baseline only
-          else this.#deliver(id, l, snap, source);
+          else this.#deliver(id, l, snap, source, hide);
         }
       }
     } finally {
@@ -308,8 +312,12 @@ export class LiveHub {
     });
   }
 
-  #deliver(id: string, l: Listener, snap: LiveSnapshot, source: 'tab' | 'device'): void {
-    const event = diffSnapshot(id, l.baseline, snap, source);
+  #deliver(id: string, l: Listener, snap: LiveSnapshot, source: 'tab' | 'device', hide?: Set<unknown>): void {
+    let event = diffSnapshot(id, l.baseline, snap, source);
+    if (event && hide && hide.size > 0) {
+      event = { ...event, messages: event.messages.filter((m) => !hide.has(m)) };
+      if (event.messages.length === 0 && event.metadata === undefined && event.deleted === undefined) event = null;
+    }
     if (l.silent) {
       l.silent = false;
       return;
@@ -364,7 +372,7 @@ export function liveSnapshot(state: ConversationState, head: { writer?: string }
   if (merged && merged.logs.length > 0) {
     snap.mainRevision = merged.main.revision;
     snap.logs = merged.logs.map((l) => {
-      const part: NonNullable<LiveSnapshot['logs']>[number] = { key: l.keyName, publicKey: l.publicKey, revision: l.revision };
+      const part: NonNullable<LiveSnapshot['logs']>[number] = { key: l.keyName, publicKey: l.publicKey, revision: l.revision, messages: l.visible };
       if (l.writer !== undefined) part.writer = l.writer;
       return part;
     });

@@ -213,6 +213,44 @@ describe('device logs: readers find every log', () => {
     }
   });
 
+  it('a watcher is not told of its own log appends, only of the other device’s', async () => {
+    const seed = generateSeedPhrase();
+    const a = device(seed, 'own-a', true, { live: { transport: 'poll', pollMinMs: 50, pollMaxMs: 100 } });
+    const b = device(seed, 'own-b');
+    const id = 'own-writes';
+    await a.storage.appendMessage(id, text(0, 'a'));
+    await b.storage.appendMessage(id, text(0, 'b'));
+    const seen: string[] = [];
+    const stop = a.storage.watch(id, (e) => seen.push(...e.messages.map((m) => m.id)), { initial: false });
+    try {
+      await new Promise((r) => setTimeout(r, 200)); // the baseline read
+      for (let i = 1; i <= 3; i++) await a.storage.appendMessage(id, text(i, 'a'));
+      await b.storage.appendMessage(id, text(1, 'b'));
+      for (let i = 0; i < 200 && !seen.includes('b-m1'); i++) await new Promise((r) => setTimeout(r, 50));
+      expect(seen).toContain('b-m1');
+      expect(seen.filter((x) => x.startsWith('a-'))).toEqual([]);
+    } finally {
+      stop();
+    }
+  });
+
+  it('two tabs sharing one log id take turns on their log: every append stored once', async () => {
+    const seed = generateSeedPhrase();
+    const t1 = device(seed, 'same-device');
+    const t2 = device(seed, 'same-device');
+    const id = 'two-tabs';
+    await t1.storage.appendMessage(id, text(0, 't1'));
+    await t2.storage.appendMessage(id, text(0, 't2'));
+    const acked: string[] = [];
+    await Promise.all(
+      [t1, t2].flatMap((t, k) => Array.from({ length: 6 }, (_, i) => t.storage.appendMessage(id, text(i + 1, `t${k + 1}`)).then((r) => acked.push(r.message.id)))),
+    );
+    expect(Object.keys(await listedLogs(t1, id))).toEqual(['same-device']);
+    const c = await device(seed, 'tabs-reader', false).storage.loadConversation(id);
+    expect(ids(c?.messages)).toHaveLength(14);
+    expect(new Set(ids(c?.messages))).toEqual(new Set([...acked, 't1-m0', 't2-m0']));
+  });
+
   it('a device added later is found by readers that loaded before it', async () => {
     const seed = generateSeedPhrase();
     const a = device(seed, 'late-a');
