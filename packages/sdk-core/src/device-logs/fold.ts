@@ -16,7 +16,8 @@ const NEEDS_MESSAGES = new Set<Op['kind']>(['save', 'editMessage', 'deleteMessag
 export function foldOps(logs: DeviceLogReader, now: () => number) {
   return async (conversationId: string, state: ConversationState, ops: Op[]): Promise<{ before: Op[]; after: Op[] } | null> => {
     if (Object.keys(state.logs ?? {}).length === 0 || !ops.some((o) => NEEDS_MESSAGES.has(o.kind))) return null;
-    const views = await logs.readLogs(conversationId, state);
+    const resets = ops.some((o) => o.kind === 'delete' || (o.kind === 'save' && o.mode === 'overwrite'));
+    const views = await logs.readLogs(conversationId, state, resets);
     const fold: Message[] = [];
     const seen = new Map<string, Message>();
     for (const v of views) {
@@ -30,7 +31,6 @@ export function foldOps(logs: DeviceLogReader, now: () => number) {
       if (!stored || compareMessageVersions(m, stored) > 0) fold.push(m);
     }
     const before: Op[] = fold.length > 0 ? [{ kind: 'append', messages: fold, at: now(), fold: true }] : [];
-    const resets = ops.some((o) => o.kind === 'delete' || (o.kind === 'save' && o.mode === 'overwrite'));
     const after: Op[] = resets ? [{ kind: 'logs', cuts: Object.fromEntries(views.map((v) => [v.logId, cutOf(v)])) }] : [];
     return before.length + after.length > 0 ? { before, after } : null;
   };

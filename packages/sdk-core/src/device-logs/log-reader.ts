@@ -54,10 +54,14 @@ export class DeviceLogReader {
     this.#reader = reader;
   }
 
-  /** Every log `main` lists, read now, in parallel. */
-  async readLogs(conversationId: string, main: ConversationState): Promise<LogView[]> {
+  /**
+   * Every log `main` lists, read now, in parallel. `confirm` (a reset taking its cut): each log's
+   * registry entry is read twice at once and the newer kept — a cut from a lagging read would let
+   * log messages written before the reset show again after it (see CONCURRENCY.md).
+   */
+  async readLogs(conversationId: string, main: ConversationState, confirm = false): Promise<LogView[]> {
     const listed = Object.entries(main.logs ?? {});
-    return Promise.all(listed.map(([logId, cut]) => this.#readLog(conversationId, logId, cut)));
+    return Promise.all(listed.map(([logId, cut]) => this.#readLog(conversationId, logId, cut, confirm)));
   }
 
   /** Main state + its logs → the merged state (composite revision). */
@@ -66,10 +70,11 @@ export class DeviceLogReader {
     return { state: mergeState(main, logs), main, logs };
   }
 
-  async #readLog(conversationId: string, logId: string, cut: string): Promise<LogView> {
+  async #readLog(conversationId: string, logId: string, cut: string, confirm: boolean): Promise<LogView> {
     const keyId = logKeyId(conversationId, logId);
     const keys = this.#registry.keysFor(keyId);
-    const entry = await this.#registry.get(keyId, keys);
+    const reads = await Promise.all(confirm ? [this.#registry.get(keyId, keys), this.#registry.get(keyId, keys)] : [this.#registry.get(keyId, keys)]);
+    const entry = reads.reduce((a, b) => ((b?.revision ?? 0) > (a?.revision ?? 0) ? b : a));
     const { state, head } = await this.#reader.read(keyId, keys, entry);
     const hidden = cut ? await this.#cut(keyId, cut) : undefined;
     const visible: Message[] = [];
