@@ -45,7 +45,7 @@ test('a healthy session: no application console error, nothing failing on the ha
   console.log(`[console] portal answers >= 400 during a healthy first session: ${seen.responses.filter((x) => !cancelledByNavigation(x)).length}`);
 });
 
-test.fixme('a healthy first session logs no red line at all (needs sdk-core / PortalClient changes)', async ({ page }) => {
+test('a healthy first session logs no red line at all', async ({ page }) => {
   const seen = watchFailures(page);
   await healthySession(page);
   expect({ console: seen.console, responses: seen.responses.filter((l) => !cancelledByNavigation(l)) }).toEqual({ console: [], responses: [] });
