@@ -30,6 +30,7 @@ import type { Op } from './ops.js';
 import { Outbox, createOutboxStore, outboxOwner } from './outbox/index.js';
 import { DeviceLogs, isLogKeyId, parseKeyId } from './device-logs/device-logs.js';
 import { RegistryView } from './read/registry-view.js';
+import { FreshIdentity, liveRegistryHooks } from './fresh-identity.js';
 import { SnapshotBases } from './read/snapshot-bases.js';
 import {
   assertConversationId,
@@ -101,7 +102,8 @@ export class StorageManager {
       now,
       onAcquired: (key, ms) => this.#metrics.lockWait(key === INDEX_KEY ? '' : key, ms),
     });
-    this.#registry = new RegistryView(backend, opts.identity, { guess: opts.readBeforeWrite !== 'always' });
+    const fresh = new FreshIdentity(opts.freshIdentity === true, opts.onFreshIdentityUsed);
+    this.#registry = new RegistryView(backend, opts.identity, { guess: opts.readBeforeWrite !== 'always', fresh });
     this.#crossTab =
       opts.crossTab === false
         ? createCrossTab({ locks: null, createChannel: null, instanceId: this.#deviceId })
@@ -109,6 +111,7 @@ export class StorageManager {
     this.#crossTab.onAnnouncement((a) => {
       // A device log's announcement is its conversation's (watchers re-read the merged state).
       const keyId = this.#registry.idForKeyName(a.key);
+      if (keyId) this.#registry.observed(keyId, a.revision);
       const conversationId = keyId && parseKeyId(keyId).conversationId;
       if (conversationId) this.#events.emit('remote', { conversationId, revision: a.revision });
     });
@@ -178,6 +181,7 @@ export class StorageManager {
       ...opts.live,
       backend,
       identity: opts.identity,
+      ...liveRegistryHooks(this.#registry, opts.identity),
       read: async (id, entry) => {
         const { state: main, head } = await this.#reader.read(id, this.#registry.keysFor(id), entry);
         const merged = await this.#logs.read(id, main);
@@ -198,6 +202,11 @@ export class StorageManager {
 
   get deviceId(): string {
     return this.#deviceId;
+  }
+
+  /** Still treating the identity as new (`freshIdentity`): unknown keys are not read. */
+  get freshIdentity(): boolean {
+    return this.#registry.fresh.active;
   }
 
   // ---- public writes ---------------------------------------------------------------------------

@@ -25,6 +25,13 @@ export interface LiveHubOptions extends LiveOptions {
   onError: (conversationId: string, error: unknown) => void;
   /** This manager's device id (heads name their writer). */
   deviceId: string;
+  /**
+   * The registry read of a watched key (a conversation id, or '#index'), when the manager has its
+   * own (its monotonic floor, a fresh identity's known answers); default: the backend's GET.
+   */
+  readEntry?: (id: string, publicKey: Uint8Array) => Promise<RegistryEntry | null>;
+  /** Told of every entry a feed delivers (pushes included), so the manager's registry view knows it exists. */
+  observed?: (id: string, entry: RegistryEntry) => void;
 }
 
 /**
@@ -193,10 +200,13 @@ export class LiveHub {
     return new KeyFeed({
       publicKey,
       mode: this.#o.transport ?? 'auto',
-      read: () => backend.registryGet(publicKey),
+      read: () => (this.#o.readEntry ? this.#o.readEntry(id, publicKey) : backend.registryGet(publicKey)),
       p2p: this.#p2pClient(),
       subscribe: typeof backend.registrySubscribe === 'function' ? backend.registrySubscribe.bind(backend) : undefined,
-      onEntry,
+      onEntry: (e) => {
+        if (e) this.#o.observed?.(id, e);
+        onEntry(e);
+      },
       onError: (e) => this.#o.onError(id, e),
       pollMinMs: this.#o.pollMinMs ?? 1000,
       pollMaxMs: this.#o.pollMaxMs ?? 15_000,
@@ -293,7 +303,8 @@ export class LiveHub {
   #watchLogs(id: string, w: Watched, snap: LiveSnapshot): void {
     for (const l of snap.logs ?? []) {
       if (l.revision > (w.logRevs.get(l.key) ?? 0)) w.logRevs.set(l.key, l.revision);
-      if (!w.logFeeds.has(l.key)) w.logFeeds.set(l.key, this.#feed(l.publicKey, id, (e) => this.#offerLog(id, l.key, e)));
+      // The feed reads and observes the log's own key (its key id), and offers to the conversation.
+      if (!w.logFeeds.has(l.key)) w.logFeeds.set(l.key, this.#feed(l.publicKey, l.keyId, (e) => this.#offerLog(id, l.key, e)));
     }
   }
 
@@ -372,7 +383,7 @@ export function liveSnapshot(state: ConversationState, head: { writer?: string }
   if (merged && merged.logs.length > 0) {
     snap.mainRevision = merged.main.revision;
     snap.logs = merged.logs.map((l) => {
-      const part: NonNullable<LiveSnapshot['logs']>[number] = { key: l.keyName, publicKey: l.publicKey, revision: l.revision, messages: l.visible };
+      const part: NonNullable<LiveSnapshot['logs']>[number] = { key: l.keyName, keyId: l.keyId, publicKey: l.publicKey, revision: l.revision, messages: l.visible };
       if (l.writer !== undefined) part.writer = l.writer;
       return part;
     });

@@ -58,5 +58,5 @@ export interface LiveSnapshot {
   /** Device logs (device-logs/): the main head's own revision (`revision` is main + logs). */
   mainRevision?: number;
   /** The device logs merged into this snapshot: their registry keys, revisions and writers. */
-  logs?: { key: string; publicKey: Uint8Array; revision: number; writer?: string; messages?: readonly Message[] }[];
+  logs?: { key: string; keyId: string; publicKey: Uint8Array; revision: number; writer?: string; messages?: readonly Message[] }[];
 }
