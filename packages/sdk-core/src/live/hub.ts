@@ -262,6 +262,10 @@ export class LiveHub {
           if (this.#wanted(w) === wanted) break; // retried when the next entry comes
           continue;
         }
+        if (!snap.logs && !w.snapshot?.logs) {
+          await this.#showOneKey(id, w, snap);
+          continue;
+        }
         // A log read behind what was offered (a lagging replica): a few more reads, then wait for the next entry.
         if (snap.revision <= (w.snapshot?.revision ?? -1)) {
           idle++;
@@ -296,6 +300,21 @@ export class LiveHub {
       }
     } finally {
       w.busy = false;
+    }
+  }
+
+  /** A snapshot of a conversation without device logs: one key, one writer per revision. */
+  async #showOneKey(id: string, w: Watched, snap: LiveSnapshot): Promise<void> {
+    const tag = `${w.mainKey}@${snap.revision}`;
+    // Written under our device id, neither announced by a tab nor acknowledged to us yet: most
+    // likely our own write whose push beat its reply. Wait for the reply before judging.
+    if (snap.writer === this.#o.deviceId && !w.own.has(tag) && snap.revision > w.tabRevision) await this.#ownCommit(w, tag);
+    w.snapshot = snap;
+    const source = snap.revision <= w.tabRevision ? 'tab' : 'device';
+    const own = w.own.has(tag);
+    for (const l of [...w.listeners]) {
+      if (own) diffSnapshot(id, l.baseline, snap, source); // our own write: baseline only
+      else this.#deliver(id, l, snap, source);
     }
   }
 
