@@ -103,11 +103,8 @@ export async function createSdk(opts: CreateSdkOptions): Promise<Sdk> {
   if (opts.encryption !== undefined && opts.encryption !== 'on' && opts.encryption !== 'off') {
     throw new ValidationError([{ path: 'encryption', message: "expected 'on' or 'off'" }]);
   }
-  if (opts.freshIdentity !== undefined && typeof opts.freshIdentity !== 'boolean') {
-    throw new ValidationError([{ path: 'freshIdentity', message: 'expected a boolean' }]);
-  }
-  if (opts.onFreshIdentityUsed !== undefined && typeof opts.onFreshIdentityUsed !== 'function') {
-    throw new ValidationError([{ path: 'onFreshIdentityUsed', message: 'expected a function' }]);
+  for (const [path, type] of [['freshIdentity', 'boolean'], ['onFreshIdentityUsed', 'function']] as const) {
+    if (opts[path] !== undefined && typeof opts[path] !== type) throw new ValidationError([{ path, message: `expected a ${type}` }]);
   }
   const identity =
     opts.identity ?? (opts.seedPhrase !== undefined ? S5Identity.fromSeedPhrase(opts.seedPhrase) : await S5Identity.fromWallet(opts.signer!));
