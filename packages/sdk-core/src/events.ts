@@ -2,7 +2,7 @@
  * Typed events. A listener that throws never breaks a write: its error is swallowed here (and
  * reported through `error` when it was not itself an `error` listener).
  */
-import type { StorageResult } from './schemas.js';
+import type { Message, StorageResult } from './schemas.js';
 import type { OutboxEvent } from './outbox/outbox.js';
 
 export interface RetryEvent {
@@ -33,6 +33,8 @@ export interface MergedEvent {
 export interface SavedEvent extends StorageResult {
   /** 'commit' = user operations; 'compaction' = a maintenance write; 'index' = the conversation list. */
   kind: 'commit' | 'compaction' | 'index';
+  /** The message versions this write stored (new or changed; tombstones included). */
+  messages?: readonly Message[];
 }
 export interface ErrorEvent {
   conversationId: string;

@@ -15,7 +15,7 @@ export function emptyBaseline(): Baseline {
   return { revision: -1, messages: new Map(), metadata: stableStringify({}), deleted: false };
 }
 
-function fingerprint(m: Message): string {
+export function fingerprint(m: Message): string {
   return stableStringify([m.updatedAt ?? m.timestamp, m.content, m.role, m.metadata ?? null]);
 }
 

@@ -1,8 +1,8 @@
 import { P2PClient, ValidationError, type RegistryEntry, type S5Backend } from '@s5chat/s5';
 import { deriveConversationKeys, deriveIndexKeys, type SeedDeriver } from '../layout/keys.js';
-import { assertConversationId, type ConversationSummary } from '../schemas.js';
+import { assertConversationId, type ConversationSummary, type Message } from '../schemas.js';
 import { stableStringify } from '../merge.js';
-import { diffSnapshot, emptyBaseline, type Baseline } from './diff.js';
+import { diffSnapshot, emptyBaseline, fingerprint, type Baseline } from './diff.js';
 import { KeyFeed } from './key-feed.js';
 import type { StorageEvents } from '../events.js';
 import type { ConversationState } from '../ops.js';
@@ -61,6 +61,11 @@ interface Watched {
   mainKey: string;
   logFeeds: Map<string, KeyFeed>;
   logRevs: Map<string, number>;
+  /**
+   * Message versions this manager stored (id → fingerprint, bounded): a snapshot that also carries
+   * another device's write never reports them (a read may skip our own revisions).
+   */
+  ownPrints: Map<string, string>;
   /** Resolved on each of our own commits ('saved'). */
   ownWaiters: Set<() => void>;
 }
@@ -100,12 +105,17 @@ export class LiveHub {
           this.#readNow(conversationId);
         }
       }),
-      o.on('saved', ({ conversationId, revision, kind }) => {
+      o.on('saved', ({ conversationId, revision, kind, messages }) => {
         if (kind === 'index' && this.#list) this.#list.own = Math.max(this.#list.own, revision);
         // A write of one of the conversation's device logs is the conversation's too.
         const w = kind === 'index' ? undefined : this.#watched.get(parseKeyId(conversationId).conversationId);
         if (w) {
           w.own.add(`${deriveConversationKeys(this.#o.identity, conversationId).name}@${revision}`);
+          for (const m of messages ?? []) {
+            w.ownPrints.delete(m.id);
+            w.ownPrints.set(m.id, fingerprint(m));
+            if (w.ownPrints.size > 4096) w.ownPrints.delete(w.ownPrints.keys().next().value!);
+          }
           for (const wake of [...w.ownWaiters]) wake();
         }
       }),
@@ -130,6 +140,7 @@ export class LiveHub {
         mainKey: keys.name,
         logFeeds: new Map(),
         logRevs: new Map(),
+        ownPrints: new Map(),
       } as unknown as Watched;
       this.#watched.set(id, created);
       created.feed = this.#feed(pk, id, (e) => this.#offer(id, e));
@@ -343,9 +354,12 @@ export class LiveHub {
   }
 
   #deliver(id: string, l: Listener, snap: LiveSnapshot, source: 'tab' | 'device', hide?: Set<unknown>): void {
+    const first = l.baseline.revision < 0; // the state at subscribe time: every message, ours too
     let event = diffSnapshot(id, l.baseline, snap, source);
-    if (event && hide && hide.size > 0) {
-      event = { ...event, messages: event.messages.filter((m) => !hide.has(m)) };
+    const prints = first ? undefined : this.#watched.get(id)?.ownPrints;
+    const ours = (m: Message) => (hide?.has(m) ?? false) || (prints !== undefined && prints.get(m.id) === fingerprint(m));
+    if (event && event.messages.some(ours)) {
+      event = { ...event, messages: event.messages.filter((m) => !ours(m)) };
       if (event.messages.length === 0 && event.metadata === undefined && event.deleted === undefined) event = null;
     }
     if (l.silent) {

@@ -274,7 +274,8 @@ export class ConversationWriter {
         reason: attempt > 1 ? 'reapplied' : 'foreign-messages',
       });
     }
-    events.emit('saved', { ...result, kind: userOps > 0 ? 'commit' : 'compaction' });
+    // The stored versions ride along so this manager's watchers never report them as another device's.
+    events.emit('saved', { ...result, kind: userOps > 0 ? 'commit' : 'compaction', messages: applied.newMessages });
   }
 
   #buildHead(conversationId: string, a: ApplyResult, segments: SegmentRef[], encrypted: boolean, tail: Message[] = []): Head {
