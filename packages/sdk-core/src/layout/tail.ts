@@ -58,7 +58,10 @@ export function planTail(prev: PreviousHead, a: TailInput, build: (segments: Seg
   const canMove = prevTail.length > 0 && prev.hash !== null && prev.size !== null;
   const moved = canMove ? [...a.segments, headRef(prev.hash!, prev.size!, prevTail)] : a.segments;
   const budget = Math.max(HEAD_BLOCK_BYTES, paddedHeadSize(build(moved, [])));
-  const fits = (segments: SegmentRef[], tail: Message[]) => paddedHeadSize(build(segments, tail)) <= budget;
+  // Content length is a lower bound of a message's JSON size: a large delta (a bulk save of
+  // thousands of messages) is ruled out without serializing it.
+  const fits = (segments: SegmentRef[], tail: Message[]) =>
+    tail.reduce((n, m) => n + m.content.length, 0) <= budget && paddedHeadSize(build(segments, tail)) <= budget;
 
   // 1. The old tail plus the delta still fits: one upload, no new segment.
   const grown = mergeTail(prevTail, a.newMessages);

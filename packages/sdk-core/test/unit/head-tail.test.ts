@@ -76,6 +76,18 @@ describe('head tail: one blob per write', () => {
     expect(head.segments.length).toBeLessThanOrEqual(6 + 1);
   }, 60_000);
 
+  it('a head that needs two blocks anyway (large metadata) lets its tail use the room: still one blob per append', async () => {
+    const shared = new MemoryBackend();
+    const sm = manager(shared, { compaction: { enabled: false } });
+    await sm.updateMetadata('meta', { notes: 'n'.repeat(5000) });
+    const sizes: number[] = [];
+    for (let i = 0; i < 8; i++) sizes.push((await sm.appendMessage('meta', msg(`m${i}`, 'x'.repeat(400), i))).bytesUploaded);
+    expect(sizes.every((b) => b === 8192)).toBe(true); // the head's own two blocks, no segment beside it
+    const head = await currentHead(shared, 'meta');
+    expect(head.segments.every((s) => s.in === 'head')).toBe(true);
+    expect((await manager(shared).loadConversation('meta'))!.messages).toHaveLength(8);
+  });
+
   it('the exactly-once window carries over: an operation re-submitted after its message moved out of the tail is applied once', async () => {
     const shared = new MemoryBackend();
     const sm = manager(shared);
