@@ -88,8 +88,15 @@ export class ConversationReader {
   }
 
   /** Record what a successful write produced, so the next read needs no download. */
-  remember(conversationId: string, head: Head, headHash: string, messages: ReadonlyMap<string, Message>, segment?: { ref: SegmentRef; messages: Message[] }): void {
-    this.#heads.set(headHash, head, 4096);
+  remember(
+    conversationId: string,
+    head: Head,
+    headHash: string,
+    messages: ReadonlyMap<string, Message>,
+    segment?: { ref: SegmentRef; messages: Message[] },
+    headBytes = 4096,
+  ): void {
+    this.#heads.set(headHash, head, headBytes);
     this.#markPlain(headHash, !head.encrypted); // a later head may list this one as a segment
     if (segment) {
       this.#segments.set(segment.ref.hash, segment.messages, segment.ref.size);

@@ -76,6 +76,28 @@ describe('head tail: one blob per write', () => {
     expect(head.segments.length).toBeLessThanOrEqual(6 + 1);
   }, 60_000);
 
+  it('a delta larger than one block is the tail of a larger head (one upload); the next write moves it out by reference', async () => {
+    const shared = new MemoryBackend();
+    const tap = new Tap(shared);
+    const sm = manager(shared, { backend: tap, compaction: { enabled: false } });
+    await sm.appendMessage('big', msg('a', 'small', 1));
+    tap.calls = [];
+    const batch = Array.from({ length: 8 }, (_, i) => msg(`b${i}`, 'b'.repeat(600), 2 + i)); // a stream's batch: ~5 KB
+    const r = await sm.appendMessages('big', batch);
+    expect(tap.count('uploadBlob')).toBe(1);
+    expect(r.bytesUploaded).toBe(8192); // one head of two blocks, padded once
+    const bigHead = await currentHead(shared, 'big');
+    expect(ids(bigHead.tail!)).toEqual(ids(batch));
+    expect(bigHead.segments.map((s) => s.in)).toEqual(['head']); // the head that held 'a'
+    tap.calls = [];
+    const next = await sm.appendMessage('big', msg('c', 'small again', 20));
+    expect(tap.calls).toEqual(['uploadBlob', 'registrySet']);
+    expect(next.bytesUploaded).toBe(4096);
+    const after = await currentHead(shared, 'big');
+    expect(after.segments.map((s) => s.count)).toEqual([1, 8]);
+    expect(ids((await manager(shared).loadConversation('big'))!.messages)).toEqual(['a', ...ids(batch), 'c']);
+  });
+
   it('a head that needs two blocks anyway (large metadata) lets its tail use the room: still one blob per append', async () => {
     const shared = new MemoryBackend();
     const sm = manager(shared, { compaction: { enabled: false } });

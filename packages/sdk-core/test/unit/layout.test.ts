@@ -56,7 +56,7 @@ describe('layout: integrity', () => {
       const sm = manager(backend, { encryption });
       await sm.appendMessage('A', msg('a1', 'alpha', 1));
       await sm.appendMessage('B', msg('b1', 'bravo', 1));
-      await sm.appendMessage('B', msg('b2', 'b'.repeat(5000), 2)); // too large for B's head: a delta segment
+      await sm.appendMessage('B', msg('b2', 'b'.repeat(40_000), 2)); // too large for any head: a delta segment
       const headA = await backend.downloadBlob(pointerOf(backend, 'A'));
       const headB = await backend.downloadBlob(pointerOf(backend, 'B'));
       if (encryption === 'off') {
