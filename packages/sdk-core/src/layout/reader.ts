@@ -187,9 +187,9 @@ export class ConversationReader {
     }
     const tail = head.tail ?? [];
     if (head.epoch !== epoch || head.deleted || tail.length !== ref.count) {
-      throw new IntegrityError(`A head listed as a segment of "${conversationId}" is not the one its listing describes.`, {
+      throw new IntegrityError(`A head listed by "${conversationId}" is not what it lists.`, {
         conversationId,
-        details: `segment ${ref.hash}: epoch ${head.epoch === epoch ? 'matches' : 'differs'}, ${tail.length} tail messages, listed ${ref.count}`,
+        details: `segment ${ref.hash}: epoch ${head.epoch === epoch ? 'ok' : 'differs'}, ${tail.length} of ${ref.count}`,
       });
     }
     return tail;
@@ -223,15 +223,7 @@ export class ConversationReader {
     start: ReadonlyMap<string, Message>,
     head: Head,
   ): Promise<Map<string, Message>> {
-    const inline = head.inline; // heads of earlier versions only
-    const lists = await mapLimit(refs, this.#opts.readConcurrency ?? 6, (ref) => {
-      if (inline && inline.hash === ref.hash && inline.messages.length === ref.count && ref.in === undefined) {
-        this.#segments.set(ref.hash, inline.messages, ref.size);
-        this.#markPlain(ref.hash, !head.encrypted); // the inlined delta was written with this head
-        return Promise.resolve(inline.messages);
-      }
-      return this.#segment(conversationId, keys, ref, head.epoch);
-    });
+    const lists = await mapLimit(refs, this.#opts.readConcurrency ?? 6, (ref) => this.#segment(conversationId, keys, ref, head.epoch));
     const messages = new Map(start);
     for (const list of lists) for (const m of list) mergeMessageInto(messages, m);
     for (const m of head.tail ?? []) mergeMessageInto(messages, m);

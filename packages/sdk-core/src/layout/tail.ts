@@ -83,10 +83,7 @@ export function planTail(
   //    out); the next write moves this one out in turn.
   if (fits(moved, a.newMessages, Math.max(budget, MAX_TAIL_HEAD_BYTES))) return { segments: moved, tail: a.newMessages };
   // 4. A very large delta: a delta segment (reusable by a retry: it holds only this write's
-  //    messages). The old tail stays if the head still fits, else moves out.
-  const changed = new Set(a.newMessages.map((m) => m.id));
-  const kept = prevTail.filter((m) => !changed.has(m.id)); // the delta holds their newer versions
-  if (kept.length === 0 || fits([...a.segments, placeholderRef()], kept)) return { segments: a.segments, tail: kept, segment: a.newMessages };
+  //    messages); the old tail moves out.
   return { segments: moved, tail: [], segment: a.newMessages };
 }
 
@@ -102,16 +99,6 @@ function mergeTail(tail: Message[], delta: Message[]): Message[] {
 
 /** A segment ref naming an earlier head blob whose `tail` holds the messages. */
 function headRef(hash: string, size: number, tail: Message[], level: number): SegmentRef {
-  let firstTs = Infinity;
-  let lastTs = -Infinity;
-  for (const m of tail) {
-    if (m.timestamp < firstTs) firstTs = m.timestamp;
-    if (m.timestamp > lastTs) lastTs = m.timestamp;
-  }
-  return { hash, size, count: tail.length, firstTs, lastTs, level, in: 'head' };
-}
-
-/** Stands in for the delta segment's ref when sizing a head (same JSON length class). */
-function placeholderRef(): SegmentRef {
-  return { hash: 'A'.repeat(43), size: 4_294_967_296, count: 1_000_000, firstTs: 1e13, lastTs: 1e13, level: 9 };
+  const ts = tail.map((m) => m.timestamp);
+  return { hash, size, count: tail.length, firstTs: Math.min(...ts), lastTs: Math.max(...ts), level, in: 'head' };
 }
