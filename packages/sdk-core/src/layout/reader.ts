@@ -177,14 +177,7 @@ export class ConversationReader {
    * would bring back what an overwrite or delete removed — holding exactly `count` tail messages.
    */
   async #headTail(conversationId: string, keys: DocumentKeys, ref: SegmentRef, epoch: string): Promise<Message[]> {
-    const id = BlobId.fromHash(fromBase64Url(ref.hash, 'segment.hash'), ref.size);
-    let head: Head;
-    try {
-      head = await this.#head(conversationId, keys, id, ref.hash);
-    } catch (e) {
-      if (isS5ChatError(e) && e.code === 'DATA_MISSING') throw new DataMissingError(conversationId, 'segment', id.toString(), e);
-      throw e;
-    }
+    const head = await this.#head(conversationId, keys, BlobId.fromHash(fromBase64Url(ref.hash, 'segment.hash'), ref.size), ref.hash);
     const tail = head.tail ?? [];
     if (head.epoch !== epoch || head.deleted || tail.length !== ref.count) {
       throw new IntegrityError(`A head listed by "${conversationId}" is not what it lists.`, {
