@@ -7,7 +7,7 @@
  */
 import { generateSeedPhrase } from '@s5chat/s5';
 import { startDevnode } from '@s5chat/devnode';
-import { openClient, SIDES, type Side } from './clients';
+import { openClient, SIDES, type ClientOptions, type Side } from './clients';
 import { describeError } from './lib/fire';
 import { describeMachine, type MachineInfo } from './lib/machine';
 import { Progress } from './lib/progress';
@@ -74,20 +74,25 @@ export async function runBench(opts: RunOptions): Promise<BenchResults> {
       });
       // One identity per profile; every scenario uses fresh conversation ids.
       const seedPhrase = generateSeedPhrase();
+      const clientOptions = (deviceId: string, phrase: string): ClientOptions => ({
+        portalUrl: node.url,
+        seedPhrase: phrase,
+        deviceId,
+        encryption: settings.encryption,
+        lingerMs: settings.lingerMs,
+      });
       const ctx: ScenarioContext = {
         node,
         profile,
         settings,
         progress,
-        open: (side, deviceId) => ctx.openAs(side, deviceId, seedPhrase),
+        async open(side, deviceId, extra) {
+          const client = await openClient(side, { ...clientOptions(deviceId, seedPhrase), ...extra });
+          await client.warmUp();
+          return client;
+        },
         async openAs(side, deviceId, phrase, warmUp = true) {
-          const client = await openClient(side, {
-            portalUrl: node.url,
-            seedPhrase: phrase,
-            deviceId,
-            encryption: settings.encryption,
-            lingerMs: settings.lingerMs,
-          });
+          const client = await openClient(side, clientOptions(deviceId, phrase));
           if (warmUp) await client.warmUp();
           return client;
         },

@@ -36,8 +36,11 @@ export interface BenchSettings {
   devices10: { devices: number; appendsPerDevice: number; perSecondPerDevice: number };
   /** A new process appends `appends` times (sequentially) to an existing `messages`-long conversation. */
   freshProcess: { messages: number; appends: number; seedWave: number };
-  /** Sequential commits on A, `gapMs` apart; B watches. */
-  watch: { commits: number; gapMs: number };
+  /**
+   * Sequential commits on A, `gapMs` apart; B watches. `pollMs`: s5chat's polling floor when
+   * polling is forced, and the baselines' reload interval (default 1,000 ms, the SDK's own floor).
+   */
+  watch: { commits: number; gapMs: number; pollMs: number };
   /** Hard limit for the whole run; the run stops with what it has after this. */
   timeoutMs: number;
 }
@@ -66,7 +69,7 @@ export function benchSettings(opts: { quick: boolean; env?: NodeJS.ProcessEnv })
       create: { repeats: 1 },
       devices10: { devices: 10, appendsPerDevice: 10, perSecondPerDevice: 2 },
       freshProcess: { messages: 200, appends: 3, seedWave: 50 },
-      watch: { commits: 10, gapMs: 150 },
+      watch: { commits: 10, gapMs: 150, pollMs: 1_000 },
       timeoutMs: numberFromEnv(env.BENCH_TIMEOUT_MS, 5 * 60_000),
     };
   }
@@ -87,7 +90,7 @@ export function benchSettings(opts: { quick: boolean; env?: NodeJS.ProcessEnv })
     // 50 appends per device at 2/s: 10 devices give the conversation 20 appends/s, as `devices` does.
     devices10: { devices: 10, appendsPerDevice: 50, perSecondPerDevice: 2 },
     freshProcess: { messages: 1_000, appends: 5, seedWave: 50 },
-    watch: { commits: 40, gapMs: 150 },
+    watch: { commits: 40, gapMs: 150, pollMs: 1_000 },
     timeoutMs: numberFromEnv(env.BENCH_TIMEOUT_MS, 15 * 60_000),
   };
 }

@@ -1,5 +1,5 @@
 import type { startDevnode } from '@s5chat/devnode';
-import type { ChatClient, PortalCounters, Side } from '../clients';
+import type { ChatClient, ClientOptions, PortalCounters, Side } from '../clients';
 import type { Progress } from '../lib/progress';
 import type { BenchProfile, BenchSettings } from '../settings';
 
@@ -15,10 +15,13 @@ export interface ScenarioContext {
   settings: BenchSettings;
   progress: Progress;
   /** Opens a client on the bench identity, logged in (sign-up is never inside a measurement). */
-  open(side: Side, deviceId: string): Promise<ChatClient>;
+  open(side: Side, deviceId: string, extra?: ClientExtras): Promise<ChatClient>;
   /** Opens a client on another identity; `warmUp: false` leaves login to the first request. */
   openAs(side: Side, deviceId: string, seedPhrase: string, warmUp?: boolean): Promise<ChatClient>;
 }
+
+/** Per-client options a scenario may set (watch: the live transport / the reload interval). */
+export type ClientExtras = Pick<ClientOptions, 'live' | 'reloadMs'>;
 
 export interface Target {
   /** What is checked, e.g. "s5chat ackP99Ms ≤ 1000". */

@@ -22,12 +22,12 @@ function tinySettings(): BenchSettings {
     create: { repeats: 1 },
     devices10: { devices: 3, appendsPerDevice: 2, perSecondPerDevice: 100 },
     freshProcess: { messages: 12, appends: 2, seedWave: 6 },
-    watch: { commits: 3, gapMs: 20 },
+    watch: { commits: 3, gapMs: 20, pollMs: 100 },
     timeoutMs: 60_000,
   };
 }
 
-const ALL = ['stream', 'burst', 'long', 'devices', 'load', 'create', 'devices10', 'fresh-process'];
+const ALL = ['stream', 'burst', 'long', 'devices', 'load', 'create', 'devices10', 'fresh-process', 'watch'];
 
 describe('pnpm bench machinery', () => {
   it('runs the new scenarios on the dart profile (scaled waits) in the documented per-profile shape', async () => {
@@ -102,6 +102,14 @@ describe('pnpm bench machinery', () => {
     expect(load!.s5chat).toMatchObject({ messages: 40, coldMessagesLoaded: 40, warmMessagesLoaded: 40 });
     expect(load!.baseline).toMatchObject({ messages: 40, coldMessagesLoaded: 40 });
     expect(load!.s5chat!.coldRequests as number).toBeGreaterThan(0);
+
+    // watch: B sees every commit of A over P2P and over polling; the baselines' B reloads (no push).
+    const { watch } = scenarios;
+    expect(watch!.s5chat).toMatchObject({ commits: 3, p2pDelivered: 3, pollDelivered: 3 });
+    expect(typeof watch!.s5chat!.p2pEventP99Ms).toBe('number');
+    expect(typeof watch!.s5chat!.pollEventP99Ms).toBe('number');
+    expect(watch!.baseline).toMatchObject({ commits: 3, pollDelivered: 3, p2pDelivered: null });
+    expect(typeof watch!.baselineCached!.pollDelivered).toBe('number');
 
     const table = formatResults(json);
     for (const name of ALL) expect(table).toContain(`${name} — `);
