@@ -74,6 +74,8 @@ export interface ClientOptions {
   lingerMs: number | null;
   /** s5chat only: how watch learns of other devices' commits (default: the SDK's 'auto'). */
   live?: LiveOptions;
+  /** s5chat only: StorageManager `listUpdate` (default: the SDK's own). */
+  listUpdate?: 'follow' | 'with-write';
   /** Baselines only: the reload interval of `watch` (default 1,000 ms, s5chat's polling floor). */
   reloadMs?: number;
 }
@@ -93,6 +95,7 @@ async function openS5chat(opts: ClientOptions): Promise<ChatClient> {
     encryption: opts.encryption,
     outbox: false, // measure the write path itself, never a parked write
     ...(opts.live ? { live: opts.live } : {}),
+    ...(opts.listUpdate ? { storage: { listUpdate: opts.listUpdate } } : {}),
     ...(opts.lingerMs !== null ? { lingerMs: opts.lingerMs } : {}),
   });
   let conflicts = 0;

@@ -64,7 +64,7 @@ export async function runBench(opts: RunOptions): Promise<BenchResults> {
       results.profiles[profile] = block;
       const profileStarted = performance.now();
       progress.note(
-        `[bench] ${profile} profile (timeScale ${profile === 'devnode' ? 1 : settings.timeScale}), ${settings.latencyMs} ms latency per request${settings.quick ? ' (quick mode)' : ''}`,
+        `[bench] ${profile} profile (timeScale ${profile === 'devnode' ? 1 : settings.timeScale}), ${settings.latencyMs} ms latency per request, ${settings.size} sizes`,
       );
       const node = await startDevnode({
         port: 0,

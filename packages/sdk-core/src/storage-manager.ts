@@ -136,6 +136,7 @@ export class StorageManager {
       locks: this.#locks,
       committer,
       maintenance: this.#maintenance,
+      awaitUpdates: opts.listUpdate !== 'follow',
     });
     const compactor = new Compactor({ ...deps, policy: compaction, committer, maintenance: this.#maintenance });
     const pacer = new WritePacer({

@@ -15,10 +15,10 @@ function tinySettings(): BenchSettings {
     ...quick,
     latencyMs: 2,
     stream: { appends: 8, perSecond: 100 },
-    burst: { appends: 6, repeats: 2 },
+    burst: { appends: 6, repeats: 2, baselineRepeats: 1 },
     long: { messages: 12, earlyAppend: 4, messageBytes: 500, seedWave: 4 },
     devices: { devices: 2, appendsPerDevice: 6, perSecondPerDevice: 100 },
-    load: { messages: 40, messageBytes: 100, seedWave: 20 },
+    load: { messages: 40, messageBytes: 100, seedWave: 20, coldRepeats: 2 },
     create: { repeats: 1 },
     devices10: { devices: 3, appendsPerDevice: 2, perSecondPerDevice: 100 },
     freshProcess: { messages: 12, appends: 2, seedWave: 6 },
@@ -85,6 +85,7 @@ describe('pnpm bench machinery', () => {
     expect(stream!.baseline!.registryWritesPerAppend as number).toBeGreaterThanOrEqual(1);
 
     expect(burst!.s5chat).toMatchObject({ appends: 6, acknowledged: 6, runs: 2, failed: 0, lost: 0 });
+    expect(burst!.baseline).toMatchObject({ appends: 6, runs: 1 });
     expect(typeof burst!.ratio?.throughputX).toBe('number');
     expect(typeof burst!.ratio?.throughputXVsCached).toBe('number');
 
@@ -99,7 +100,7 @@ describe('pnpm bench machinery', () => {
     expect((devices!.s5chat!.acknowledged as number) + (devices!.s5chat!.failed as number)).toBe(12);
     expect(typeof devices!.baseline!.lost).toBe('number');
 
-    expect(load!.s5chat).toMatchObject({ messages: 40, coldMessagesLoaded: 40, warmMessagesLoaded: 40 });
+    expect(load!.s5chat).toMatchObject({ messages: 40, coldMessagesLoaded: 40, warmMessagesLoaded: 40, coldRuns: 2 });
     expect(load!.baseline).toMatchObject({ messages: 40, coldMessagesLoaded: 40 });
     expect(load!.s5chat!.coldRequests as number).toBeGreaterThan(0);
 
