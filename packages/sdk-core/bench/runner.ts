@@ -6,7 +6,7 @@
  * same latency and the same machine load. Used by run.ts (the CLI) and by the smoke test.
  */
 import { generateSeedPhrase } from '@s5chat/s5';
-import { startDevnode } from '@s5chat/devnode';
+import { startBenchNode } from './lib/bench-node';
 import { openClient, SIDES, type ClientOptions, type Side } from './clients';
 import { describeError } from './lib/fire';
 import { describeMachine, type MachineInfo } from './lib/machine';
@@ -29,7 +29,7 @@ export interface ProfileResults {
 
 export interface BenchResults {
   machine: MachineInfo;
-  settings: BenchSettings & { sides: Side[]; devnode: 'in-memory, 127.0.0.1' };
+  settings: BenchSettings & { sides: Side[]; devnode: string };
   profiles: Partial<Record<BenchProfile, ProfileResults>>;
   durationMs: number;
   /** Set when the run hit settings.timeoutMs and stopped early. */
@@ -53,7 +53,7 @@ export async function runBench(opts: RunOptions): Promise<BenchResults> {
   const started = performance.now();
   const results: BenchResults = {
     machine: describeMachine(),
-    settings: { ...settings, sides, devnode: 'in-memory, 127.0.0.1' },
+    settings: { ...settings, sides, devnode: `in-memory, 127.0.0.1, ${settings.devnodeProcess === 'child' ? 'own process' : 'in the bench process'}` },
     profiles: {},
     durationMs: 0,
   };
@@ -66,11 +66,11 @@ export async function runBench(opts: RunOptions): Promise<BenchResults> {
       progress.note(
         `[bench] ${profile} profile (timeScale ${profile === 'devnode' ? 1 : settings.timeScale}), ${settings.latencyMs} ms latency per request, ${settings.size} sizes`,
       );
-      const node = await startDevnode({
-        port: 0,
+      const node = await startBenchNode({
         profile,
         ...(profile === 'devnode' ? {} : { timeScale: settings.timeScale }),
-        faults: { latencyMs: settings.latencyMs },
+        latencyMs: settings.latencyMs,
+        mode: settings.devnodeProcess,
       });
       // One identity per profile; every scenario uses fresh conversation ids.
       const seedPhrase = generateSeedPhrase();

@@ -25,6 +25,8 @@ export interface BenchSettings {
   profiles: BenchProfile[];
   /** The devnode's timeScale for the `dart` profile's real waits (≈2 s first registry read, 200 ms hit). */
   timeScale: number;
+  /** Where the devnode runs (BENCH_DEVNODE: 'child' = its own process, default; 'in-process'). */
+  devnodeProcess: 'child' | 'in-process';
   /** Latency the devnode injects on every request (BENCH_LATENCY_MS, default 50). */
   latencyMs: number;
   encryption: 'on' | 'off';
@@ -67,10 +69,13 @@ export function benchSettings(opts: { quick: boolean; full?: boolean; env?: Node
   const lingerMs = env.BENCH_LINGER_MS ? numberFromEnv(env.BENCH_LINGER_MS, 0) : null;
   const profiles = profilesFromEnv(env.BENCH_PROFILES);
   const timeScale = numberFromEnv(env.BENCH_TIME_SCALE, 1);
+  const devnodeProcess = env.BENCH_DEVNODE === 'in-process' ? 'in-process' : 'child';
+  if (env.BENCH_DEVNODE && !['in-process', 'child'].includes(env.BENCH_DEVNODE)) throw new Error(`BENCH_DEVNODE: expected child or in-process, got "${env.BENCH_DEVNODE}"`);
   if (opts.quick) {
     return {
       size: 'quick',
       quick: true,
+      devnodeProcess,
       profiles,
       timeScale,
       latencyMs,
@@ -93,6 +98,7 @@ export function benchSettings(opts: { quick: boolean; full?: boolean; env?: Node
   return {
     size: full ? 'full' : 'standard',
     quick: false,
+    devnodeProcess,
     profiles,
     timeScale,
     latencyMs,

@@ -31,7 +31,8 @@ const ALL = ['stream', 'burst', 'long', 'devices', 'load', 'create', 'devices10'
 
 describe('pnpm bench machinery', () => {
   it('runs the new scenarios on the dart profile (scaled waits) in the documented per-profile shape', async () => {
-    const settings = { ...tinySettings(), profiles: ['dart' as const], timeScale: 0.01 };
+    // The devnode in the bench's own process here; the other test runs it as a child process (the default).
+    const settings = { ...tinySettings(), profiles: ['dart' as const], timeScale: 0.01, devnodeProcess: 'in-process' as const };
     const results = await runBench({ settings, only: ['create'] });
     const json = JSON.parse(JSON.stringify(results)) as typeof results;
     expect(Object.keys(json.profiles)).toEqual(['dart']);
@@ -57,6 +58,7 @@ describe('pnpm bench machinery', () => {
     expect(Object.keys(scenarios)).toEqual(ALL);
     expect(json.machine.cpus).toBeGreaterThan(0);
     expect(json.settings.latencyMs).toBe(2);
+    expect(json.settings.devnode).toContain('own process');
     for (const [name, r] of Object.entries(scenarios)) {
       expect(r.s5chat?.error, `${name}/s5chat crashed`).toBeUndefined();
       expect(r.baseline?.error, `${name}/baseline crashed`).toBeUndefined();
