@@ -3,7 +3,7 @@
  * immutable segments and carries its metadata, so an append re-uploads only this (bounded by
  * compaction) plus one small delta segment — bytes per append do not grow with the conversation.
  */
-import * as v from 'valibot';
+import * as v from '../validation/schema.js';
 import { IntegrityError } from '../errors.js';
 import type { Clock } from '../merge.js';
 import { checkDocument, JsonRecordSchema, MessageSchema, objectSchema } from '../schemas.js';

@@ -7,11 +7,12 @@ import { formatReport, measureBrowserBundle } from './measure-bundle.js';
 /** Issue 15's target for the whole app bundle (gzip, zlib default level). Not met yet: see below. */
 const TARGET_GZIP_BYTES = 60_000;
 /**
- * What CI enforces today: the measured 62,213 B (2026-12-01, after replacing cockatiel, async-mutex and
- * @scure/base, front-coding the word list and moving wallet recovery into identityFromWallet) plus 1 %. It only ever goes down: lower it with every
+ * What CI enforces today: the measured 60,596 B (2026-12-01, after replacing cockatiel, async-mutex,
+ * @scure/base and valibot, front-coding the word list and moving wallet recovery into
+ * identityFromWallet) plus 1 %. It only ever goes down: lower it with every
  * saving until it reaches TARGET_GZIP_BYTES, then delete it. Issue 15 stays open until then.
  */
-const CEILING_GZIP_BYTES = 62_800;
+const CEILING_GZIP_BYTES = 61_200;
 
 // What an app's entry looks like: create the SDK from a phrase and use it. Exporting the calls keeps
 // esbuild from tree-shaking them away.
