@@ -80,7 +80,7 @@ function subtree(input: Uint8Array, start: number, end: number, chunk: number, r
     const from = start + b * BLOCK;
     const blockLen = Math.min(BLOCK, end - from);
     m.fill(0);
-    for (let i = 0; i < blockLen; i++) m[i >> 2] |= input[from + i]! << (8 * (i & 3));
+    for (let i = 0; i < blockLen; i++) m[i >> 2]! |= input[from + i]! << (8 * (i & 3));
     compress(cv, m, chunk, blockLen, (b === 0 ? CHUNK_START : 0) | (b === blocks - 1 ? CHUNK_END | root : 0), cv);
   }
   out.set(cv);
