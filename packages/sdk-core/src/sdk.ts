@@ -35,8 +35,22 @@ export interface CreateSdkOptions {
   /**
    * Passed to the PortalClient: register before logging in. Set it for an identity created just now
    * (e.g. a freshly generated seed phrase): the first session then sees no "not registered" answer.
+   * Default: `freshIdentity`.
    */
   registerFirst?: boolean;
+  /**
+   * The identity was created just now (generateSeedPhrase(), Wallet.createRandom()) and nothing is
+   * stored under it: the SDK registers before logging in, answers reads of keys it has not written
+   * with "nothing" instead of asking the portal (a brand-new identity's first session then shows no
+   * 404 and no failed login, and skips Dart's ≈ 2 s registry miss), and writes the conversation list
+   * and new conversations at revision 1 without reading first. Wrong (the identity has data): one
+   * "Revision number too low", the normal retry, nothing lost; freshness ends at any sign of another
+   * writer. Lasts for this SDK instance; to keep it across a reload, remember it yourself and forget
+   * it in `onFreshIdentityUsed`. Default false.
+   */
+  freshIdentity?: boolean;
+  /** Called once when a `freshIdentity` stops being fresh (its first write is about to be sent, or another writer showed up). */
+  onFreshIdentityUsed?: () => void;
   timeoutMs?: number;
   /** Durable outbox: 'auto' (default: IndexedDB in browsers, files in `outboxDir`, else memory), false, or your OutboxStore. */
   outbox?: StorageManagerOptions['outbox'];
@@ -97,12 +111,19 @@ export async function createSdk(opts: CreateSdkOptions): Promise<Sdk> {
   if (opts.encryption !== undefined && opts.encryption !== 'on' && opts.encryption !== 'off') {
     throw new ValidationError([{ path: 'encryption', message: "expected 'on' or 'off'" }]);
   }
+  if (opts.freshIdentity !== undefined && typeof opts.freshIdentity !== 'boolean') {
+    throw new ValidationError([{ path: 'freshIdentity', message: 'expected a boolean' }]);
+  }
+  if (opts.onFreshIdentityUsed !== undefined && typeof opts.onFreshIdentityUsed !== 'function') {
+    throw new ValidationError([{ path: 'onFreshIdentityUsed', message: 'expected a function' }]);
+  }
   const identity = opts.identity ? await opts.identity : S5Identity.fromSeedPhrase(opts.seedPhrase!);
   const portalOpts: ConstructorParameters<typeof PortalClient>[0] = { portalUrl: opts.portalUrl!, identity };
   if (opts.fetch) portalOpts.fetch = opts.fetch;
   if (opts.inviteCode !== undefined) portalOpts.inviteCode = opts.inviteCode;
   if (opts.tokenProvider !== undefined) portalOpts.tokenProvider = opts.tokenProvider;
-  if (opts.registerFirst !== undefined) portalOpts.registerFirst = opts.registerFirst;
+  const registerFirst = opts.registerFirst ?? opts.freshIdentity;
+  if (registerFirst !== undefined) portalOpts.registerFirst = registerFirst;
   if (opts.timeoutMs !== undefined) portalOpts.timeoutMs = opts.timeoutMs;
   const backend = opts.backend ?? new PortalClient(portalOpts);
   const so: StorageManagerOptions = { ...(opts.storage ?? {}), backend, identity };
@@ -115,6 +136,8 @@ export async function createSdk(opts: CreateSdkOptions): Promise<Sdk> {
   if (opts.outbox !== undefined) so.outbox = opts.outbox;
   if (opts.outboxDir !== undefined) so.outboxDir = opts.outboxDir;
   if (opts.live !== undefined) so.live = opts.live;
+  if (opts.freshIdentity !== undefined) so.freshIdentity = opts.freshIdentity;
+  if (opts.onFreshIdentityUsed !== undefined) so.onFreshIdentityUsed = opts.onFreshIdentityUsed;
   const storage = new StorageManager(so);
   const sessions = new SessionManager(storage);
   const facade = {} as Record<string, unknown>;

@@ -29,6 +29,7 @@ import { LiveHub, liveSnapshot, type ConversationsWatchEvent, type WatchEvent, t
 import type { Op } from './ops.js';
 import { Outbox, createOutboxStore, outboxOwner } from './outbox/index.js';
 import { RegistryView } from './read/registry-view.js';
+import { FreshIdentity, liveRegistryHooks } from './fresh-identity.js';
 import { SnapshotBases } from './read/snapshot-bases.js';
 import {
   assertConversationId,
@@ -99,13 +100,15 @@ export class StorageManager {
       now,
       onAcquired: (key, ms) => this.#metrics.lockWait(key === INDEX_KEY ? '' : key, ms),
     });
-    this.#registry = new RegistryView(backend, opts.identity, { guess: opts.readBeforeWrite !== 'always' });
+    const fresh = new FreshIdentity(opts.freshIdentity === true, opts.onFreshIdentityUsed);
+    this.#registry = new RegistryView(backend, opts.identity, { guess: opts.readBeforeWrite !== 'always', fresh });
     this.#crossTab =
       opts.crossTab === false
         ? createCrossTab({ locks: null, createChannel: null, instanceId: this.#deviceId })
         : createCrossTab({ ...(opts.crossTab ?? {}), instanceId: uuidv7() });
     this.#crossTab.onAnnouncement((a) => {
       const conversationId = this.#registry.idForKeyName(a.key);
+      if (conversationId) this.#registry.observed(conversationId, a.revision);
       if (conversationId) this.#events.emit('remote', { conversationId, revision: a.revision });
     });
     const readerOpts: ConstructorParameters<typeof ConversationReader>[0] = {
@@ -171,6 +174,7 @@ export class StorageManager {
       ...opts.live,
       backend,
       identity: opts.identity,
+      ...liveRegistryHooks(this.#registry, opts.identity),
       read: async (id, entry) => {
         const { state, head } = await this.#reader.read(id, this.#registry.keysFor(id), entry);
         return liveSnapshot(state, head);
@@ -190,6 +194,11 @@ export class StorageManager {
 
   get deviceId(): string {
     return this.#deviceId;
+  }
+
+  /** Still treating the identity as new (`freshIdentity`): unknown keys are not read. */
+  get freshIdentity(): boolean {
+    return this.#registry.fresh.active;
   }
 
   // ---- public writes ---------------------------------------------------------------------------

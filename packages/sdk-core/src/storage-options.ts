@@ -25,6 +25,19 @@ export interface StorageManagerOptions {
    */
   readBeforeWrite?: 'when-unknown' | 'always';
   /**
+   * The identity was created just now (generateSeedPhrase(), Wallet.createRandom()): nothing is
+   * stored under it yet. Reads of keys this manager has not written are answered "nothing" without
+   * a request (no 404s; no ≈ 2 s miss on Dart) and first writes go to revision 1 unread. A wrong
+   * claim costs one rejected set and the normal retry, never data; any sign of another writer ends
+   * it (fresh-identity.ts). Default false.
+   */
+  freshIdentity?: boolean;
+  /**
+   * Called once when a fresh identity stops being fresh: just before its first write is sent, or
+   * when another writer shows up. An app that remembers "fresh" across reloads forgets it here.
+   */
+  onFreshIdentityUsed?: () => void;
+  /**
    * Under sustained traffic (operations queued while the previous write was in flight), wait about
    * this long (±25 %, jittered) before the next write so it carries more operations (default 200).
    * An append to an idle conversation never waits. 0 = pure leader/follower.

@@ -16,6 +16,7 @@ import {
   connectDevWallet,
   connectInjectedWallet,
   connectSeedPhrase,
+  forgetFresh,
   rememberedKind,
   type ConnectedIdentity,
   type IdentityKind,
@@ -90,13 +91,21 @@ export interface DeviceOptions {
   coordinateLikeTabs?: boolean;
   /** false: no outbox (writes fail fast instead of being queued while the portal is unreachable). */
   outbox?: false;
+  /**
+   * The identity was created in this browser and nothing is written under it yet: the SDK neither
+   * reads keys it knows are empty nor logs in before registering (no red 404 / failed login lines).
+   * Only the page's own SDK gets it; simulated devices are other writers.
+   */
+  fresh?: boolean;
 }
 
 async function sdkFor(config: HarnessConfig, identity: S5Identity, deviceId: string, opts: DeviceOptions = {}): Promise<Sdk> {
+  const fresh = opts.fresh === true;
   return createSdk({
     portalUrl: config.portalUrl,
     identity,
     deviceId,
+    ...(fresh ? { freshIdentity: true, onFreshIdentityUsed: () => forgetFresh(identity) } : {}),
     // An invite code only matters when registering on a portal that gates registration.
     ...(config.inviteCode ? { inviteCode: config.inviteCode } : {}),
     // Cookie-only portals (Dart <= v0.14.1, LumeWeb): the page cannot read the token, so it logs in
@@ -108,6 +117,7 @@ async function sdkFor(config: HarnessConfig, identity: S5Identity, deviceId: str
             portalUrl: config.portalUrl,
             identity,
             ...(config.inviteCode ? { inviteCode: config.inviteCode } : {}),
+            ...(fresh ? { registerFirst: true } : {}),
           }),
         }
       : {}),
@@ -187,7 +197,10 @@ export function HarnessProvider({ children }: { children: ReactNode }) {
             : kind === 'dev-wallet'
               ? await connectDevWallet()
               : connectSeedPhrase(seedPhrase ?? '');
-        const next = await sdkFor(config, conn.identity, tabDeviceId(), outboxPreference() === 'off' ? { outbox: false } : {});
+        const next = await sdkFor(config, conn.identity, tabDeviceId(), {
+          fresh: conn.fresh,
+          ...(outboxPreference() === 'off' ? { outbox: false as const } : {}),
+        });
         const previous = sdkRef.current;
         sdkRef.current = next;
         telemetry.attach(next, (err, during) => {

@@ -1,7 +1,8 @@
 /**
- * The head: the small document the registry entry points at. It lists the conversation's
- * immutable segments and carries its metadata, so an append re-uploads only this (bounded by
- * compaction) plus one small delta segment — bytes per append do not grow with the conversation.
+ * The head: the small document the registry entry points at, and the commit. It lists the
+ * conversation's immutable segments, carries its metadata and the newest messages (`tail`), so an
+ * ordinary append uploads only this one padded block (layout/tail.ts) — bytes per append do not
+ * grow with the conversation.
  */
 import * as v from '../validation/schema.js';
 import { IntegrityError } from '../errors.js';
@@ -23,6 +24,12 @@ export const SegmentRefSchema = objectSchema({
   lastTs: v.number(),
   /** Size tier for compaction (0 = a fresh delta). */
   level: count(),
+  /**
+   * 'head': the blob is an earlier HEAD of this conversation (same epoch) and the messages are its
+   * `tail`, moved out of the head by reference instead of by upload (layout/tail.ts). Absent: a
+   * segment blob.
+   */
+  in: v.optional(v.literal('head')),
 });
 export type SegmentRef = v.InferOutput<typeof SegmentRefSchema>;
 
@@ -56,11 +63,16 @@ export const HeadSchema = objectSchema({
   /** deviceId of the writer (diagnostics only). */
   writer: v.optional(v.string()),
   /**
-   * A copy of the newest delta segment's messages when they are small (the head still fits one
-   * 4 KiB block): another device reading this write then needs no segment download, which halves
-   * the read→set window of a write racing it.
+   * Written by earlier versions (read only, never written now: `tail` replaced it): a copy of the
+   * newest delta segment's messages, so a reader needed no download of that segment.
    */
   inline: v.optional(objectSchema({ hash: v.string(), messages: v.array(MessageSchema) })),
+  /**
+   * The newest messages, stored ONLY here (in no segment) while the head keeps its padded size:
+   * an append then uploads one blob, the head, which is also the commit (layout/tail.ts). Part of
+   * `messageCount`. Absent in heads written before it existed (their messages are all in segments).
+   */
+  tail: v.optional(v.array(MessageSchema)),
 });
 export type Head = v.InferOutput<typeof HeadSchema> & { metadataClock: Record<string, Clock> };
 

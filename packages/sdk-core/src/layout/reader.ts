@@ -1,6 +1,7 @@
 /**
  * Reading a conversation: registry entry → head (cached by hash) → segments (fetched in parallel
- * with bounded concurrency, cached by hash) → message map (cached per conversation and updated
+ * with bounded concurrency, cached by hash; a segment listed `in: 'head'` is an earlier head whose
+ * tail it means) → the head's own tail → message map (cached per conversation and updated
  * incrementally within an epoch). A second load of an unchanged conversation costs the registry
  * read only. "Could not read" is never "empty": a missing blob throws DataMissingError.
  */
@@ -38,6 +39,8 @@ export interface ReadResult {
   state: ConversationState;
   head: Head | null;
   headHash: string | null;
+  /** Bytes of the head blob (a later head may list it as a segment: layout/tail.ts). */
+  headSize: number | null;
 }
 
 const isNotFound = (e: unknown) => isS5ChatError(e) && e.code === 'NOT_FOUND';
@@ -60,7 +63,7 @@ export class ConversationReader {
   }
 
   async read(conversationId: string, keys: DocumentKeys, entry: RegistryEntry | null): Promise<ReadResult> {
-    if (!entry) return { state: emptyState(conversationId), head: null, headHash: null };
+    if (!entry) return { state: emptyState(conversationId), head: null, headHash: null, headSize: null };
     const pointer = decodePointer(entry.data, `"${conversationId}"`);
     const headHash = toBase64Url(pointer.hash);
     const head = await this.#head(conversationId, keys, pointer, headHash);
@@ -78,15 +81,16 @@ export class ConversationReader {
     if (head.deleted) {
       const state: ConversationState = { ...base, exists: false, deleted: true, messages: new Map(), segments: [] };
       if (head.deletedAt !== undefined) state.deletedAt = head.deletedAt;
-      return { state, head, headHash };
+      return { state, head, headHash, headSize: pointer.size };
     }
     const messages = await this.#messages(conversationId, keys, head, headHash);
-    return { state: { ...base, exists: true, deleted: false, messages }, head, headHash };
+    return { state: { ...base, exists: true, deleted: false, messages }, head, headHash, headSize: pointer.size };
   }
 
   /** Record what a successful write produced, so the next read needs no download. */
   remember(conversationId: string, head: Head, headHash: string, messages: ReadonlyMap<string, Message>, segment?: { ref: SegmentRef; messages: Message[] }): void {
     this.#heads.set(headHash, head, 4096);
+    this.#markPlain(headHash, !head.encrypted); // a later head may list this one as a segment
     if (segment) {
       this.#segments.set(segment.ref.hash, segment.messages, segment.ref.size);
       this.#markPlain(segment.ref.hash, !head.encrypted); // a write stores its head and delta in one mode
@@ -95,12 +99,7 @@ export class ConversationReader {
       this.#states.delete(conversationId);
       return;
     }
-    this.#setState(conversationId, {
-      headHash,
-      epoch: head.epoch,
-      applied: new Set(head.segments.map((s) => s.hash)),
-      messages,
-    });
+    this.#setState(conversationId, { headHash, epoch: head.epoch, applied: appliedOf(head, headHash), messages });
   }
 
   rememberSegment(ref: SegmentRef, messages: Message[], encrypted: boolean): void {
@@ -122,9 +121,9 @@ export class ConversationReader {
     this.#plain.add(hash);
   }
 
-  /** Messages of specific segments (for compaction): cached or downloaded. */
-  async segmentMessages(conversationId: string, keys: DocumentKeys, refs: SegmentRef[]): Promise<Message[][]> {
-    return mapLimit(refs, this.#opts.readConcurrency ?? 6, (ref) => this.#segment(conversationId, keys, ref));
+  /** Messages of specific segments of a head of `epoch` (for compaction): cached or downloaded. */
+  async segmentMessages(conversationId: string, keys: DocumentKeys, refs: SegmentRef[], epoch: string): Promise<Message[][]> {
+    return mapLimit(refs, this.#opts.readConcurrency ?? 6, (ref) => this.#segment(conversationId, keys, ref, epoch));
   }
 
   async #head(conversationId: string, keys: DocumentKeys, pointer: BlobId, headHash: string): Promise<Head> {
@@ -141,12 +140,14 @@ export class ConversationReader {
     const { doc } = decodeDocument(bytes, keys.encryptionKey, `head of "${conversationId}"`);
     const head = parseHead(doc, conversationId);
     this.#heads.set(headHash, head, bytes.length);
+    this.#markPlain(headHash, !head.encrypted);
     return head;
   }
 
-  async #segment(conversationId: string, keys: DocumentKeys, ref: SegmentRef): Promise<Message[]> {
+  async #segment(conversationId: string, keys: DocumentKeys, ref: SegmentRef, epoch: string): Promise<Message[]> {
     const cached = this.#segments.get(ref.hash);
     if (cached) return cached;
+    if (ref.in === 'head') return this.#headTail(conversationId, keys, ref, epoch);
     const id = BlobId.fromHash(fromBase64Url(ref.hash, 'segment.hash'), ref.size);
     let bytes: Uint8Array;
     try {
@@ -163,6 +164,30 @@ export class ConversationReader {
     return messages;
   }
 
+  /**
+   * The tail of an earlier head that a later head lists as a segment (layout/tail.ts). It must be
+   * a head of this conversation (parseHead) and of the listing head's epoch — an older lineage
+   * would bring back what an overwrite or delete removed — holding exactly `count` tail messages.
+   */
+  async #headTail(conversationId: string, keys: DocumentKeys, ref: SegmentRef, epoch: string): Promise<Message[]> {
+    const id = BlobId.fromHash(fromBase64Url(ref.hash, 'segment.hash'), ref.size);
+    let head: Head;
+    try {
+      head = await this.#head(conversationId, keys, id, ref.hash);
+    } catch (e) {
+      if (isS5ChatError(e) && e.code === 'DATA_MISSING') throw new DataMissingError(conversationId, 'segment', id.toString(), e);
+      throw e;
+    }
+    const tail = head.tail ?? [];
+    if (head.epoch !== epoch || head.deleted || tail.length !== ref.count) {
+      throw new IntegrityError(`A head listed as a segment of "${conversationId}" is not the one its listing describes.`, {
+        conversationId,
+        details: `segment ${ref.hash}: epoch ${head.epoch === epoch ? 'matches' : 'differs'}, ${tail.length} tail messages, listed ${ref.count}`,
+      });
+    }
+    return tail;
+  }
+
   async #messages(conversationId: string, keys: DocumentKeys, head: Head, headHash: string): Promise<ReadonlyMap<string, Message>> {
     const cached = this.#states.get(conversationId);
     if (cached && cached.headHash === headHash) return cached.messages;
@@ -171,16 +196,16 @@ export class ConversationReader {
     let messages: Map<string, Message> | null = null;
     if (cached !== undefined && cached.epoch === head.epoch) {
       const todo = head.segments.filter((s) => !cached.applied.has(s.hash));
-      messages = await this.#union(conversationId, keys, todo, cached.messages, head.inline, head.encrypted);
+      messages = await this.#union(conversationId, keys, todo, cached.messages, head);
       // A stale registry read can show an OLDER head of the same epoch: then the cached map holds
       // more than this head describes. Rebuild from the head's own segments instead.
       if (messages.size !== head.messageCount) messages = null;
     }
-    messages ??= await this.#union(conversationId, keys, head.segments, new Map(), head.inline, head.encrypted);
+    messages ??= await this.#union(conversationId, keys, head.segments, new Map(), head);
     if (messages.size !== head.messageCount) {
       throw new IntegrityError(`"${conversationId}" holds ${messages.size} messages, its head says ${head.messageCount}.`, { conversationId });
     }
-    this.#setState(conversationId, { headHash, epoch: head.epoch, applied: new Set(head.segments.map((s) => s.hash)), messages });
+    this.#setState(conversationId, { headHash, epoch: head.epoch, applied: appliedOf(head, headHash), messages });
     return messages;
   }
 
@@ -189,19 +214,20 @@ export class ConversationReader {
     keys: DocumentKeys,
     refs: SegmentRef[],
     start: ReadonlyMap<string, Message>,
-    inline?: Head['inline'],
-    headEncrypted = true,
+    head: Head,
   ): Promise<Map<string, Message>> {
+    const inline = head.inline; // heads of earlier versions only
     const lists = await mapLimit(refs, this.#opts.readConcurrency ?? 6, (ref) => {
-      if (inline && inline.hash === ref.hash && inline.messages.length === ref.count) {
+      if (inline && inline.hash === ref.hash && inline.messages.length === ref.count && ref.in === undefined) {
         this.#segments.set(ref.hash, inline.messages, ref.size);
-        this.#markPlain(ref.hash, !headEncrypted); // the inlined delta was written with this head
+        this.#markPlain(ref.hash, !head.encrypted); // the inlined delta was written with this head
         return Promise.resolve(inline.messages);
       }
-      return this.#segment(conversationId, keys, ref);
+      return this.#segment(conversationId, keys, ref, head.epoch);
     });
     const messages = new Map(start);
     for (const list of lists) for (const m of list) mergeMessageInto(messages, m);
+    for (const m of head.tail ?? []) mergeMessageInto(messages, m);
     return messages;
   }
 
@@ -215,4 +241,14 @@ export class ConversationReader {
       this.#states.delete(oldest);
     }
   }
+}
+
+/**
+ * What a cached message map already holds: the head's segments, and the head itself when it has a
+ * tail (a later head may list this one as a segment; its messages are then already in the map).
+ */
+function appliedOf(head: Head, headHash: string): Set<string> {
+  const applied = new Set(head.segments.map((s) => s.hash));
+  if (head.tail && head.tail.length > 0) applied.add(headHash);
+  return applied;
 }

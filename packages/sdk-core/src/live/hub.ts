@@ -23,6 +23,13 @@ export interface LiveHubOptions extends LiveOptions {
   onError: (conversationId: string, error: unknown) => void;
   /** This manager's device id (heads name their writer). */
   deviceId: string;
+  /**
+   * The registry read of a watched key (a conversation id, or '#index'), when the manager has its
+   * own (its monotonic floor, a fresh identity's known answers); default: the backend's GET.
+   */
+  readEntry?: (id: string, publicKey: Uint8Array) => Promise<RegistryEntry | null>;
+  /** Told of every entry a feed delivers (pushes included), so the manager's registry view knows it exists. */
+  observed?: (id: string, entry: RegistryEntry) => void;
 }
 
 /**
@@ -171,10 +178,13 @@ export class LiveHub {
     return new KeyFeed({
       publicKey,
       mode: this.#o.transport ?? 'auto',
-      read: () => backend.registryGet(publicKey),
+      read: () => (this.#o.readEntry ? this.#o.readEntry(id, publicKey) : backend.registryGet(publicKey)),
       p2p: this.#p2pClient(),
       subscribe: typeof backend.registrySubscribe === 'function' ? backend.registrySubscribe.bind(backend) : undefined,
-      onEntry,
+      onEntry: (e) => {
+        if (e) this.#o.observed?.(id, e);
+        onEntry(e);
+      },
       onError: (e) => this.#o.onError(id, e),
       pollMinMs: this.#o.pollMinMs ?? 1000,
       pollMaxMs: this.#o.pollMaxMs ?? 15_000,

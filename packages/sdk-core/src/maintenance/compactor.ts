@@ -49,7 +49,7 @@ export class Compactor {
     const task = (async () => {
       const keys = d.registry.keysFor(conversationId);
       const refs = head.segments.filter((s) => wanted.has(s.hash));
-      const lists = await d.reader.segmentMessages(conversationId, keys, refs);
+      const lists = await d.reader.segmentMessages(conversationId, keys, refs, head.epoch);
       const merged = mergeMessageLists(...lists);
       const level = Math.max(segmentLevel(merged.length, d.policy.fanout), ...refs.map((r) => r.level + 1));
       // Plaintext only if every merged segment was plaintext: a later plaintext write must not make

@@ -7,6 +7,7 @@
  */
 import type { RegistryEntry, S5Backend } from '@s5chat/s5';
 import { deriveConversationKeys, type DocumentKeys, type SeedDeriver } from '../layout/keys.js';
+import { FreshIdentity } from '../fresh-identity.js';
 
 /** Bound of every per-key map here; forgetting only costs a re-derivation or a weaker floor. */
 const MAX_KEYS = 4096;
@@ -35,12 +36,15 @@ export class RegistryView {
   readonly #now: () => number;
 
   readonly #guess: boolean;
+  /** The app said the identity is new: unknown keys have no entry (fresh-identity.ts). */
+  readonly fresh: FreshIdentity;
 
-  constructor(backend: S5Backend, identity: SeedDeriver, opts: { guess?: boolean; now?: () => number } = {}) {
+  constructor(backend: S5Backend, identity: SeedDeriver, opts: { guess?: boolean; now?: () => number; fresh?: FreshIdentity } = {}) {
     this.#backend = backend;
     this.#identity = identity;
     this.#guess = opts.guess ?? true;
     this.#now = opts.now ?? Date.now;
+    this.fresh = opts.fresh ?? new FreshIdentity(false);
   }
 
   keysFor(conversationId: string): DocumentKeys {
@@ -67,10 +71,12 @@ export class RegistryView {
    * `key` names the floor: a conversation id, or '#index'.
    */
   async get(key: string, keys: DocumentKeys): Promise<RegistryEntry | null> {
+    if (this.fresh.knowsAbsent(key, this.floor(key))) return null; // a fresh identity: nothing to ask
     let entry = await this.#backend.registryGet(keys.keyPair.publicKey);
     for (let i = 0; i < 2 && this.isBehind(key, entry?.revision ?? 0); i++) {
       entry = await this.#backend.registryGet(keys.keyPair.publicKey);
     }
+    this.fresh.observed(key, entry?.revision ?? 0, this.floor(key));
     this.saw(key, entry?.revision ?? 0);
     if (!this.isBehind(key, entry?.revision ?? 0)) this.#believe(key, entry, this.#now() + FRESH_READ_MS);
     return entry;
@@ -85,6 +91,14 @@ export class RegistryView {
    * Later attempts always read.
    */
   async forWrite(key: string, keys: DocumentKeys, attempt: number): Promise<WriteBase> {
+    const base = await this.#writeBase(key, keys, attempt);
+    this.fresh.writing(key, attempt, (base.entry?.revision ?? 0) + 1);
+    return base;
+  }
+
+  async #writeBase(key: string, keys: DocumentKeys, attempt: number): Promise<WriteBase> {
+    // A fresh identity's unknown key: revision 1 is a guess like any other (wrong → rejected set).
+    if (attempt === 1 && this.fresh.knowsAbsent(key, this.floor(key))) return { entry: null, guessed: true };
     const known = this.#current.get(key);
     const contended = (this.#contended.get(key) ?? 0) > this.#now();
     if (this.#guess && attempt === 1 && known && !contended && known.until > this.#now() && !this.isBehind(key, known.entry?.revision ?? 0)) {
@@ -95,6 +109,8 @@ export class RegistryView {
 
   /** A write based on a guessed entry was rejected: read before this key's writes for a while. */
   missedGuess(key: string): void {
+    this.fresh.end();
+    this.fresh.settled(key);
     this.#current.delete(key);
     if (this.#contended.size >= MAX_KEYS) this.#contended.clear();
     this.#contended.set(key, this.#now() + CONTENDED_MS);
@@ -102,11 +118,13 @@ export class RegistryView {
 
   /** The next write of `key` reads the registry first (a decision needs a real read). */
   doubt(key: string): void {
+    this.fresh.doubt(key);
     this.#current.delete(key);
   }
 
   /** Our set of `entry` succeeded: it is the latest until something newer is seen. */
   wrote(key: string, entry: RegistryEntry): void {
+    this.fresh.settled(key);
     this.saw(key, entry.revision);
     this.#believe(key, entry, Infinity);
   }
@@ -122,6 +140,12 @@ export class RegistryView {
     if (held && (held.entry?.revision ?? 0) === (entry?.revision ?? 0) && held.until > until) return;
     if (this.#current.size >= MAX_KEYS && !this.#current.has(key)) this.#current.clear();
     this.#current.set(key, { entry, until });
+  }
+
+  /** An entry of `key` was pushed (watch) or announced (another tab): evidence, not a read. */
+  observed(key: string, revision: number): void {
+    this.fresh.observed(key, revision, this.floor(key));
+    this.saw(key, revision);
   }
 
   isBehind(key: string, revision: number): boolean {

@@ -1,8 +1,9 @@
 /**
  * The write loop of a conversation. `commit` is one group-commit write (lock → write → list and
  * compaction follow-ups); `_saveConversationInternal` is the ONLY code that writes a conversation:
- * registry read → head + segments → applyOps → upload one delta segment + one head → registry set
- * revision+1. A lost race waits revisionRetryDelays() and re-reads + re-applies.
+ * registry read → head + segments → applyOps → upload one head (new messages in its tail; a delta
+ * segment too only when they do not fit: layout/tail.ts) → registry set revision+1. A lost race
+ * waits revisionRetryDelays() and re-reads + re-applies.
  */
 import { uuidv7 } from '../util/uuidv7.js';
 import {
@@ -14,7 +15,6 @@ import {
   revisionRetryDelays,
   RevisionTooLowError,
   toBase64Url,
-  utf8ToBytes,
 } from '@s5chat/s5';
 import type { KeyedMutex } from '../concurrency/keyed-mutex.js';
 import type { CrossTabCoordinator } from '../concurrency/cross-tab.js';
@@ -26,6 +26,7 @@ import type { CompactionPolicy } from '../layout/compaction.js';
 import { HEAD_VERSION, type Head, type SegmentRef } from '../layout/head.js';
 import { encodePointer } from '../layout/keys.js';
 import { buildSegment, segmentLevel } from '../layout/segments.js';
+import { planTail } from '../layout/tail.js';
 import { sameMessage } from '../merge.js';
 import { applyOps, type ApplyResult, type ConversationState, type Op } from '../ops.js';
 import { encodeWindow } from '../applied-ops.js';
@@ -33,9 +34,6 @@ import type { Message, StorageResult } from '../schemas.js';
 import { onRegistrySetError } from './conflicts.js';
 import type { WritePacer } from './pacing.js';
 import type { Item, WriteDeps, WriteOutcome } from './types.js';
-
-/** Largest head JSON that still fits one 4 KiB block of the encrypted format (4096 − 46, with margin). */
-const INLINE_HEAD_LIMIT = 4000;
 
 export interface ConversationWriterDeps extends WriteDeps {
   locks: KeyedMutex;
@@ -115,7 +113,8 @@ export class ConversationWriter {
 
   /**
    * The ONLY code that writes a conversation. Reads the latest head from the registry (never a
-   * cache), applies `ops`, uploads one delta segment + a head, sets revision+1. A lost race waits
+   * cache), applies `ops`, uploads a head (plus a delta segment only when the new messages do not
+   * fit its tail), sets revision+1. A lost race waits
    * revisionRetryDelays() and re-reads + re-applies; after the last attempt: RevisionConflictError.
    * Transient faults are the s5 client's job and are not retried again here.
    */
@@ -138,7 +137,8 @@ export class ConversationWriter {
     for (let attempt = 1; ; attempt++) {
       // No read when this manager knows the latest entry (fresh id, own last write): registry-view.ts.
       const { entry, guessed } = await d.registry.forWrite(conversationId, keys, attempt);
-      const { state } = await d.reader.read(conversationId, keys, entry);
+      const read = await d.reader.read(conversationId, keys, entry);
+      const { state } = read;
       progress.lastReadStale = d.registry.isBehind(conversationId, state.revision);
       if (lastRead >= 0 && state.revision > lastRead) progressed++;
       lastRead = state.revision;
@@ -185,24 +185,22 @@ export class ConversationWriter {
         };
       }
 
-      // One delta segment with only the new/changed messages (all messages after a reset).
+      // New messages go into the head's tail while it keeps its padded size; else the previous
+      // head is listed as a segment (its tail moves out by reference), or — a delta too large for
+      // the head — one delta segment is uploaded with it (layout/tail.ts).
+      const prev = { head: read.head, hash: read.headHash, size: read.headSize };
+      const plan = planTail(prev, applied, (segs, tail) => this.#buildHead(conversationId, applied, segs, encrypted, tail));
       let segment: { ref: SegmentRef; bytes?: Uint8Array; messages: Message[] } | undefined;
-      if (applied.exists && applied.newMessages.length > 0) {
-        if (uploaded && uploaded.reset === applied.reset && uploaded.encrypted === encrypted && sameDelta(uploaded.byId, applied.newMessages)) {
-          segment = { ref: uploaded.ref, messages: applied.newMessages };
+      if (plan.segment) {
+        if (uploaded && uploaded.reset === applied.reset && uploaded.encrypted === encrypted && sameDelta(uploaded.byId, plan.segment)) {
+          segment = { ref: uploaded.ref, messages: plan.segment };
         } else {
-          const level = segmentLevel(applied.newMessages.length, d.compaction.fanout);
-          const built = buildSegment(conversationId, applied.newMessages, encrypted ? keys.encryptionKey : null, level);
-          segment = { ref: built.ref, bytes: built.bytes, messages: applied.newMessages };
+          const level = segmentLevel(plan.segment.length, d.compaction.fanout);
+          const built = buildSegment(conversationId, plan.segment, encrypted ? keys.encryptionKey : null, level);
+          segment = { ref: built.ref, bytes: built.bytes, messages: plan.segment };
         }
       }
-      const segments = segment ? [...applied.segments, segment.ref] : applied.segments;
-      const head = this.#buildHead(conversationId, applied, segments, encrypted);
-      if (segment && applied.exists) {
-        // Inline the new delta when the head still fits one padding block (≤ 4050 bytes of plaintext).
-        const withInline: Head = { ...head, inline: { hash: segment.ref.hash, messages: segment.messages } };
-        if (utf8ToBytes(JSON.stringify(withInline)).length <= INLINE_HEAD_LIMIT) Object.assign(head, { inline: withInline.inline });
-      }
+      const head = this.#buildHead(conversationId, applied, segment ? [...plan.segments, segment.ref] : plan.segments, encrypted, plan.tail);
       const headBytes = encodeDocument(head, encrypted ? keys.encryptionKey : null);
       const uploads: Promise<BlobId>[] = [d.backend.uploadBlob(headBytes)];
       if (segment?.bytes) uploads.push(d.backend.uploadBlob(segment.bytes));
@@ -271,7 +269,7 @@ export class ConversationWriter {
     events.emit('saved', { ...result, kind: userOps > 0 ? 'commit' : 'compaction' });
   }
 
-  #buildHead(conversationId: string, a: ApplyResult, segments: SegmentRef[], encrypted: boolean): Head {
+  #buildHead(conversationId: string, a: ApplyResult, segments: SegmentRef[], encrypted: boolean, tail: Message[] = []): Head {
     const head: Head = {
       v: HEAD_VERSION,
       type: 's5chat.head',
@@ -289,6 +287,7 @@ export class ConversationWriter {
       writer: this.#d.deviceId,
     };
     if (a.appliedOps.length > 0) head.ops = encodeWindow(a.appliedOps);
+    if (a.exists && tail.length > 0) head.tail = tail;
     if (a.deleted) {
       head.deleted = true;
       if (a.deletedAt !== undefined) head.deletedAt = a.deletedAt;

@@ -1,14 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { BlobId, DecryptionError, bytesToUtf8, createRegistryEntry, utf8ToBytes, concatBytes } from '@s5chat/s5';
-import { DataMissingError, IntegrityError, MemoryBackend, PLAINTEXT_MAGIC, deriveConversationKeys } from '../../src/index.js';
-import { containsBytes, identity, manager, msg } from '../support/helpers.js';
-
-const keys = (id: string) => deriveConversationKeys(identity(), id);
-function pointerOf(backend: MemoryBackend, id: string): BlobId {
-  const e = backend.peekEntry(keys(id).keyPair.publicKey)!;
-  expect(e.data.length).toBeLessThanOrEqual(64);
-  return BlobId.fromMultihash(e.data.subarray(0, 33), e.data.subarray(33).reduceRight((a, b) => a * 256 + b, 0));
-}
+import { DecryptionError, bytesToUtf8, utf8ToBytes, concatBytes, toBase64Url } from '@s5chat/s5';
+import { DataMissingError, IntegrityError, MemoryBackend, PLAINTEXT_MAGIC } from '../../src/index.js';
+import { containsBytes, manager, msg } from '../support/helpers.js';
+import { currentHead, pointerOf, rewriteHead } from '../support/heads.js';
 
 describe('layout: encryption', () => {
   it('encrypted by default: no blob contains message text, metadata or the conversation id', async () => {
@@ -55,16 +49,6 @@ describe('layout: encryption', () => {
   });
 });
 
-async function rewriteHead(backend: MemoryBackend, id: string, bytes: Uint8Array) {
-  const blob = await backend.uploadBlob(bytes);
-  const e = backend.peekEntry(keys(id).keyPair.publicKey)!;
-  const size = new Uint8Array(8);
-  new DataView(size.buffer).setUint32(0, blob.size, true);
-  let n = 8;
-  while (n > 1 && size[n - 1] === 0) n--;
-  await backend.registrySet(createRegistryEntry({ keyPair: keys(id).keyPair, revision: e.revision + 1, data: concatBytes(blob.multihash, size.subarray(0, n)) }));
-}
-
 describe('layout: integrity', () => {
   it('a segment swapped in from another conversation is refused (plaintext: by id; encrypted: by key)', async () => {
     for (const encryption of ['off', 'on'] as const) {
@@ -72,16 +56,22 @@ describe('layout: integrity', () => {
       const sm = manager(backend, { encryption });
       await sm.appendMessage('A', msg('a1', 'alpha', 1));
       await sm.appendMessage('B', msg('b1', 'bravo', 1));
+      await sm.appendMessage('B', msg('b2', 'b'.repeat(5000), 2)); // too large for B's head: a delta segment
       const headA = await backend.downloadBlob(pointerOf(backend, 'A'));
       const headB = await backend.downloadBlob(pointerOf(backend, 'B'));
       if (encryption === 'off') {
         const a = JSON.parse(bytesToUtf8(headA.subarray(PLAINTEXT_MAGIC.length)));
         const b = JSON.parse(bytesToUtf8(headB.subarray(PLAINTEXT_MAGIC.length)));
-        a.segments = b.segments;
-        await rewriteHead(backend, 'A', concatBytes(PLAINTEXT_MAGIC, utf8ToBytes(JSON.stringify(a))));
-        const err = await manager(backend).loadConversation('A').catch((e: unknown) => e);
-        expect(err).toBeInstanceOf(IntegrityError);
-        expect((err as IntegrityError).code).toBe('INTEGRITY');
+        expect(b.segments).toHaveLength(1);
+        // (1) B's delta segment listed by A; (2) B's head listed by A as a head whose tail A means
+        const bHeadRef = { hash: toBase64Url(pointerOf(backend, 'B').hash), size: headB.length, count: b.tail.length, firstTs: 1, lastTs: 1, level: 0, in: 'head' };
+        for (const segments of [b.segments, [bHeadRef]]) {
+          const forged = { ...a, segments, messageCount: a.messageCount + segments[0].count };
+          await rewriteHead(backend, 'A', concatBytes(PLAINTEXT_MAGIC, utf8ToBytes(JSON.stringify(forged))));
+          const err = await manager(backend).loadConversation('A').catch((e: unknown) => e);
+          expect(err).toBeInstanceOf(IntegrityError);
+          expect((err as IntegrityError).code).toBe('INTEGRITY');
+        }
       } else {
         // point A's registry entry at B's (encrypted) head: A's key cannot open it
         await rewriteHead(backend, 'A', headB);
@@ -123,7 +113,7 @@ describe('layout: integrity', () => {
 });
 
 describe('layout: bounded bytes and requests', () => {
-  it('bytes uploaded per append do not grow with the conversation (append #10 vs #300)', async () => {
+  it('an append uploads one 4 KiB blob, the head, however long the conversation (append #10 vs #300)', async () => {
     const backend = new MemoryBackend();
     const sm = manager(backend);
     const bytes: number[] = [];
@@ -132,11 +122,20 @@ describe('layout: bounded bytes and requests', () => {
       bytes.push(r.bytesUploaded);
     }
     await sm.flush();
-    expect(bytes[9]).toBe(8192); // one 4 KiB head + one 4 KiB delta segment
-    expect(bytes[299]).toBe(bytes[9]);
-    expect(Math.max(...bytes)).toBe(8192);
+    expect(bytes[9]).toBe(4096); // the new message rides in the head's tail: one padded block
+    expect(bytes[299]).toBe(4096);
+    expect(Math.max(...bytes)).toBe(4096);
+    const { compactions, writes } = sm.metrics().total;
+    expect(compactions).toBeGreaterThan(0); // moved-out tails are compacted as segments
+    expect(writes).toBe(300);
+    // one registry set per append, plus the list entry of the new conversation, plus one per
+    // compaction that did not ride along with an append
+    expect(backend.stats().registrySets).toBeLessThanOrEqual(300 + 1 + compactions);
+    const head = await currentHead(backend, 'long');
+    expect(head.segments.length).toBeLessThanOrEqual(16);
+    expect(head.segments.some((s) => s.in === 'head')).toBe(true);
     const loaded = (await manager(backend).loadConversation('long'))!;
-    expect(loaded.messages).toHaveLength(300);
+    expect(loaded.messages.map((m) => m.id)).toEqual(Array.from({ length: 300 }, (_, i) => `m${String(i + 1).padStart(4, '0')}`));
   }, 60_000);
 
   it('compaction keeps the content identical and the segment list bounded', async () => {
@@ -144,7 +143,8 @@ describe('layout: bounded bytes and requests', () => {
     const sm = manager(backend, { compaction: { fanout: 4, maxSegments: 6, idleMs: 0 } });
     const plain = manager(new MemoryBackend(), { compaction: { enabled: false } });
     for (let i = 0; i < 80; i++) {
-      const m = msg(`m${String(i).padStart(3, '0')}`, `content ${i}`, 1000 + (i % 7));
+      // ~1 KiB messages: a head's tail holds a few, then moves out as a segment (layout/tail.ts)
+      const m = msg(`m${String(i).padStart(3, '0')}`, `content ${i} ${'c'.repeat(1000)}`, 1000 + (i % 7));
       await sm.appendMessage('cmp', m);
       await plain.appendMessage('cmp', m);
       if (i % 10 === 0) await sm.updateMetadata('cmp', { i });

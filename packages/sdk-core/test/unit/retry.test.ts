@@ -80,7 +80,7 @@ describe('_saveConversationInternal: revision conflicts', () => {
     expect(sm.metrics().total.failures).toBe(1);
   });
 
-  it('a lost race re-reads, re-applies the operation (keeping the winner’s message) and reuses the uploaded segment', async () => {
+  it('a lost race re-reads and re-applies the operation (keeping the winner’s message): each attempt uploads one head', async () => {
     const shared = new MemoryBackend();
     const a = new Tap(shared);
     const smA = manager(shared, { backend: a, deviceId: 'A', retry: { random: () => 0 } });
@@ -102,9 +102,9 @@ describe('_saveConversationInternal: revision conflicts', () => {
     expect(r.attempts).toBe(2);
     expect(r.revision).toBe(3);
     expect(r.messageCount).toBe(3);
-    // attempt 1: head + segment; attempt 2: only a new head (segment reused) — each one 4 KiB block
-    expect(a.calls.filter((c) => c === 'uploadBlob')).toHaveLength(3);
-    expect(r.bytesUploaded).toBe(3 * 4096);
+    // the message rides in the head's tail: attempt 1 one head, attempt 2 one new head (on B's) — each one 4 KiB block
+    expect(a.calls.filter((c) => c === 'uploadBlob')).toHaveLength(2);
+    expect(r.bytesUploaded).toBe(2 * 4096);
     expect(events.map((e) => ('kind' in e ? `conflict:${e.kind}` : 'delayMs' in e ? `retry:${e.delayMs}` : `merged:${e.reason}`))).toEqual([
       'conflict:revision',
       'retry:200',
@@ -116,6 +116,31 @@ describe('_saveConversationInternal: revision conflicts', () => {
     expect(mt).toMatchObject({ conflicts: 1, retries: 1, merges: 1, writesRetried: 1, writesRetriedOk: 1 });
     expect(mt.conflictRate).toBeCloseTo(1 / 3);
     expect(mt.avgAttemptsPerWrite).toBeCloseTo(3 / 2);
+  });
+
+  it('a delta too large for the head is one segment, uploaded once and reused by the retry', async () => {
+    const shared = new MemoryBackend();
+    const a = new Tap(shared);
+    const smA = manager(shared, { backend: a, deviceId: 'A', retry: { random: () => 0 } });
+    const smB = manager(shared, { deviceId: 'B' });
+    await smA.appendMessage('c', msg('m0', 'first', 1));
+    let raced = false;
+    a.before = async (name) => {
+      if (name === 'registrySet' && !raced) {
+        raced = true;
+        await smB.appendMessage('c', msg('mB', 'from B', 3));
+      }
+    };
+    a.calls = [];
+    const big = msg('mA', 'A'.repeat(6000), 2); // more than a 4 KiB head can carry
+    const r = await smA.appendMessage('c', big);
+    expect(r.attempts).toBe(2);
+    // attempt 1: head + delta segment (8 KiB); attempt 2: a new head only, listing the same segment
+    expect(a.calls.filter((c) => c === 'uploadBlob')).toHaveLength(3);
+    expect(r.bytesUploaded).toBe(4096 + 8192 + 4096);
+    const loaded = await manager(shared).loadConversation('c');
+    expect(loaded?.messages.map((m) => m.id)).toEqual(['m0', 'mA', 'mB']);
+    expect(loaded?.messages[1]!.content).toBe(big.content);
   });
 
   it('reports the node’s current revision when it gives up', async () => {

@@ -402,8 +402,8 @@ describe('pacing under load', () => {
   });
 });
 
-describe('inline delta', () => {
-  it('another device reads a small new write from the head alone (no segment download)', async () => {
+describe('tail in the head', () => {
+  it('another device reads a small new write from the head alone (the message is in its tail)', async () => {
     const shared = new MemoryBackend();
     const a = manager(shared, { deviceId: 'A' });
     const tapB = new Tap(shared);
