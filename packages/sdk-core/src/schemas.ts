@@ -48,6 +48,7 @@ const isPlainObject = (x: unknown): boolean => {
 };
 
 /** An object schema (unknown keys are dropped) that refuses arrays and non-objects. */
+/* @__NO_SIDE_EFFECTS__ */
 export function objectSchema<E extends v.ObjectEntries>(entries: E) {
   const obj = v.object(entries, 'expected an object');
   return v.pipe(v.custom<v.InferInput<typeof obj>>(isObjectLike, 'expected an object'), obj);
@@ -66,7 +67,7 @@ export const IdSchema = v.pipe(
   v.check((id) => id !== '.' && id !== '..', 'must not be "." or ".."'),
 );
 export const RoleSchema = v.picklist(['user', 'assistant', 'system'], "expected 'user', 'assistant' or 'system'");
-const nonNegativeInt = (max: number) =>
+const nonNegativeInt = /* @__NO_SIDE_EFFECTS__ */ (max: number) =>
   v.pipe(v.number('expected a number'), v.integer('expected an integer'), v.minValue(0, 'expected >= 0'), v.maxValue(max, `expected <= ${max}`));
 /** Milliseconds since the epoch (up to the largest valid Date). */
 export const TimestampSchema = nonNegativeInt(8.64e15);

@@ -9,6 +9,9 @@
  * (`messages.1.role`), unknown keys dropped from objects, nothing accepted that valibot refused
  * (test/unit/validation.test.ts checks them against valibot itself).
  *
+ * Every factory is marked `@__NO_SIDE_EFFECTS__` (as valibot's are), so a bundler that follows the
+ * annotation across modules (Rollup / Vite) drops the schemas an app never uses.
+ *
  * The rules that matter (valibot's): a schema failure (wrong type, missing key) makes the value
  * "untyped" and skips the rest of its pipe; a failed validation action (regex, minValue, check …) is
  * reported but keeps the value typed, so the actions after it run too.
@@ -52,7 +55,7 @@ type ObjectType<E extends ObjectEntries, W extends 'i' | 'o'> = Flat<
 >;
 type ObjectSchema<E extends ObjectEntries> = GenericSchema<ObjectType<E, 'i'>, ObjectType<E, 'o'>>;
 
-const schema = <I, O = I>(r: Run): GenericSchema<I, O> => ({ r });
+const schema = /* @__NO_SIDE_EFFECTS__ */ <I, O = I>(r: Run): GenericSchema<I, O> => ({ r });
 
 /** Run `s` on a child value and prefix the issues it adds with `key`. */
 function child(s: GenericSchema<unknown, unknown>, value: unknown, issues: Issue[], key: string | number): unknown {
@@ -66,20 +69,20 @@ const fail = (issues: Issue[], message: string, path: (string | number)[] = []):
 const own = (o: object, key: string): boolean => Object.prototype.hasOwnProperty.call(o, key);
 
 /** A schema that accepts what `test` accepts, unchanged. */
-export const custom = <T>(test: (value: unknown) => boolean, message = 'invalid value'): GenericSchema<T> =>
+export const custom = /* @__NO_SIDE_EFFECTS__ */ <T>(test: (value: unknown) => boolean, message = 'invalid value'): GenericSchema<T> =>
   schema((value, issues) => (test(value) ? value : fail(issues, message)));
 
-export const string = (message = 'expected a string') => custom<string>((x) => typeof x === 'string', message);
-export const number = (message = 'expected a number') => custom<number>((x) => typeof x === 'number' && !Number.isNaN(x), message);
-export const boolean = (message = 'expected a boolean') => custom<boolean>((x) => typeof x === 'boolean', message);
-export const unknown = () => custom<unknown>(() => true);
-export const literal = <const T extends string | number | boolean>(literal: T, message = `expected ${JSON.stringify(literal)}`) =>
+export const string = /* @__NO_SIDE_EFFECTS__ */ (message = 'expected a string') => custom<string>((x) => typeof x === 'string', message);
+export const number = /* @__NO_SIDE_EFFECTS__ */ (message = 'expected a number') => custom<number>((x) => typeof x === 'number' && !Number.isNaN(x), message);
+export const boolean = /* @__NO_SIDE_EFFECTS__ */ (message = 'expected a boolean') => custom<boolean>((x) => typeof x === 'boolean', message);
+export const unknown = /* @__NO_SIDE_EFFECTS__ */ () => custom<unknown>(() => true);
+export const literal = /* @__NO_SIDE_EFFECTS__ */ <const T extends string | number | boolean>(literal: T, message = `expected ${JSON.stringify(literal)}`) =>
   custom<T>((x) => x === literal, message);
-export const picklist = <const T extends readonly (string | number)[]>(options: T, message = `expected one of ${options.join(', ')}`) =>
+export const picklist = /* @__NO_SIDE_EFFECTS__ */ <const T extends readonly (string | number)[]>(options: T, message = `expected one of ${options.join(', ')}`) =>
   custom<T[number]>((x) => options.includes(x as T[number]), message);
 
 /** undefined, or what `wrapped` accepts. */
-export const optional = <S extends GenericSchema<any, any>>(wrapped: S): GenericSchema<InferInput<S> | undefined, InferOutput<S> | undefined> & { o: true } => ({
+export const optional = /* @__NO_SIDE_EFFECTS__ */ <S extends GenericSchema<any, any>>(wrapped: S): GenericSchema<InferInput<S> | undefined, InferOutput<S> | undefined> & { o: true } => ({
   r: (value, issues) => (value === undefined ? value : wrapped.r(value, issues)),
   o: true,
 });
@@ -115,13 +118,13 @@ function objectRun(entries: ObjectEntries, message: string, strict: boolean): Ru
 }
 
 /** An object with these keys (missing optional keys stay missing); other keys are dropped from the output. */
-export const object = <E extends ObjectEntries>(entries: E, message = 'expected an object'): ObjectSchema<E> => schema(objectRun(entries, message, false));
+export const object = /* @__NO_SIDE_EFFECTS__ */ <E extends ObjectEntries>(entries: E, message = 'expected an object'): ObjectSchema<E> => schema(objectRun(entries, message, false));
 /** Like object(), but another key is an issue (at that key, with `message`). */
-export const strictObject = <E extends ObjectEntries>(entries: E, message = 'expected an object'): ObjectSchema<E> =>
+export const strictObject = /* @__NO_SIDE_EFFECTS__ */ <E extends ObjectEntries>(entries: E, message = 'expected an object'): ObjectSchema<E> =>
   schema(objectRun(entries, message, true));
 
 /** An array whose every item `item` accepts (issues at the item's index). */
-export const array = <S extends GenericSchema<any, any>>(item: S, message = 'expected an array'): GenericSchema<InferInput<S>[], InferOutput<S>[]> =>
+export const array = /* @__NO_SIDE_EFFECTS__ */ <S extends GenericSchema<any, any>>(item: S, message = 'expected an array'): GenericSchema<InferInput<S>[], InferOutput<S>[]> =>
   schema((input, issues) => {
     if (!Array.isArray(input)) return fail(issues, message);
     let typed = true;
@@ -135,7 +138,7 @@ export const array = <S extends GenericSchema<any, any>>(item: S, message = 'exp
 
 type TupleType<T extends readonly GenericSchema<any, any>[], W extends 'i' | 'o'> = { -readonly [K in keyof T]: NonNullable<T[K]['t']>[W] };
 /** An array of exactly these items. */
-export const strictTuple = <const T extends readonly GenericSchema<any, any>[]>(items: T, message = 'expected a tuple'): GenericSchema<TupleType<T, 'i'>, TupleType<T, 'o'>> =>
+export const strictTuple = /* @__NO_SIDE_EFFECTS__ */ <const T extends readonly GenericSchema<any, any>[]>(items: T, message = 'expected a tuple'): GenericSchema<TupleType<T, 'i'>, TupleType<T, 'o'>> =>
   schema((input, issues) => {
     if (!Array.isArray(input)) return fail(issues, message);
     let typed = true;
@@ -155,7 +158,7 @@ export const strictTuple = <const T extends readonly GenericSchema<any, any>[]>(
  * An object used as a map: every own key checked by `key`, every value by `value`. Like valibot, the
  * keys `__proto__`, `prototype` and `constructor` are skipped (and so dropped from the output).
  */
-export const record = <K extends GenericSchema<string, string>, V extends GenericSchema<any, any>>(
+export const record = /* @__NO_SIDE_EFFECTS__ */ <K extends GenericSchema<string, string>, V extends GenericSchema<any, any>>(
   key: K,
   value: V,
   message = 'expected an object',
@@ -188,6 +191,7 @@ export function pipe<A extends GenericSchema<any, any>, B extends GenericSchema<
   b: B,
   ...actions: Action<InferOutput<B>>[]
 ): GenericSchema<InferInput<A>, InferOutput<B>>;
+/* @__NO_SIDE_EFFECTS__ */
 export function pipe(...items: PipeItem[]): GenericSchema<unknown, unknown> {
   return schema((value, issues) => {
     const from = issues.length;
@@ -205,20 +209,20 @@ export function pipe(...items: PipeItem[]): GenericSchema<unknown, unknown> {
 }
 
 /** A validation action: an issue with `message` when `test` returns false. */
-export const check = <T>(test: (value: T) => boolean, message = 'invalid value'): Action<T> => ({
+export const check = /* @__NO_SIDE_EFFECTS__ */ <T>(test: (value: T) => boolean, message = 'invalid value'): Action<T> => ({
   a: (value, issues) => {
     if (!test(value)) fail(issues, message);
   },
 });
-export const regex = (pattern: RegExp, message = `expected to match ${pattern}`) => check<string>((s) => pattern.test(s), message);
-export const integer = (message = 'expected an integer') => check<number>(Number.isInteger, message);
-export const safeInteger = (message = 'expected a safe integer') => check<number>(Number.isSafeInteger, message);
-export const minValue = (min: number, message = `expected >= ${min}`) => check<number>((n) => n >= min, message);
-export const maxValue = (max: number, message = `expected <= ${max}`) => check<number>((n) => n <= max, message);
-export const maxLength = (max: number, message = `expected at most ${max} characters`) => check<string>((s) => s.length <= max, message);
+export const regex = /* @__NO_SIDE_EFFECTS__ */ (pattern: RegExp, message = `expected to match ${pattern}`) => check<string>((s) => pattern.test(s), message);
+export const integer = /* @__NO_SIDE_EFFECTS__ */ (message = 'expected an integer') => check<number>(Number.isInteger, message);
+export const safeInteger = /* @__NO_SIDE_EFFECTS__ */ (message = 'expected a safe integer') => check<number>(Number.isSafeInteger, message);
+export const minValue = /* @__NO_SIDE_EFFECTS__ */ (min: number, message = `expected >= ${min}`) => check<number>((n) => n >= min, message);
+export const maxValue = /* @__NO_SIDE_EFFECTS__ */ (max: number, message = `expected <= ${max}`) => check<number>((n) => n <= max, message);
+export const maxLength = /* @__NO_SIDE_EFFECTS__ */ (max: number, message = `expected at most ${max} characters`) => check<string>((s) => s.length <= max, message);
 
 /** Report the issues of `action` at `path` (keys below the value it checks) instead of at the value. */
-export const forward = <T>(action: Action<T>, path: readonly (string | number)[]): Action<T> => ({
+export const forward = /* @__NO_SIDE_EFFECTS__ */ <T>(action: Action<T>, path: readonly (string | number)[]): Action<T> => ({
   a: (value, issues) => {
     const from = issues.length;
     action.a(value, issues);
