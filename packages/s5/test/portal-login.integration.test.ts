@@ -111,6 +111,15 @@ describe.each(PROFILES)('accounts on the %s profile', (profile: ProfileName) => 
     expect(failing.map((r) => `${r.method} ${r.url} ${r.status}`)).toEqual([]);
   });
 
+  it('registerFirst on an account that exists (a wrong "fresh identity" claim): one refused registration, then the login', async () => {
+    const identity = fresh();
+    await client(identity, { shareLogin: false }).login();
+    const c = client(identity, { shareLogin: false, registerFirst: true });
+    await c.uploadBlob(new TextEncoder().encode('registered already'));
+    // Real portals: register → "already registered" → login. Our permissive devnode registers again.
+    expect(c.stats().loginExchanges).toBe(profile === 'devnode' ? 1 : 2);
+  });
+
   it('reads the token from the JSON body or, on cookie-only portals, from Set-Cookie (Node)', async () => {
     const bodies: { url: string; body: string; cookie: string | null }[] = [];
     const c = client(fresh(), {

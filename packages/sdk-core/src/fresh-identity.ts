@@ -13,15 +13,10 @@
  * re-applies. Freshness then ends for good, as it does on any other sign of a second writer (an
  * entry we did not write, pushed, announced by another tab or read; a write that had to retry).
  */
-import type { RegistryEntry } from '@s5chat/s5';
-import { deriveIndexKeys, type DocumentKeys, type SeedDeriver } from './layout/keys.js';
-import type { RegistryView } from './read/registry-view.js';
-import { INDEX_KEY } from './write/types.js';
-
 export class FreshIdentity {
   #active: boolean;
-  #reported = false;
-  readonly #onUsed: (() => void) | undefined;
+  /** Called once, then dropped: the first write, or the end of freshness. */
+  #onUsed: (() => void) | undefined;
   /** Keys whose next read must ask the portal (a write decided "nothing to do" from a guess). */
   readonly #doubted = new Set<string>();
   /** Per key: the revision this manager's write in progress will set (its own push is no evidence). */
@@ -44,22 +39,19 @@ export class FreshIdentity {
 
   /** The next read of `key` asks the portal (a decision needs a real read). */
   doubt(key: string): void {
-    if (!this.#active) return;
-    if (this.#doubted.size >= 4096) this.#doubted.clear();
-    this.#doubted.add(key);
+    if (this.#active) this.#doubted.add(key);
   }
 
   /**
    * A write of `key` starts its `attempt` and will set `revision`. The first write under the
    * identity reports it used (the app stops claiming freshness, e.g. across a reload); a retry
    * means the registry held something we did not expect: another writer, freshness ends.
+   * (Both maps only hold keys written or doubted while fresh, and are dropped when it ends.)
    */
   writing(key: string, attempt: number, revision: number): void {
     if (attempt > 1) this.end();
     this.#report();
-    if (!this.#active) return;
-    if (this.#expecting.size >= 4096) this.#expecting.clear();
-    this.#expecting.set(key, revision);
+    if (this.#active) this.#expecting.set(key, revision);
   }
 
   /** The write of `key` is over (landed or given up). */
@@ -80,29 +72,17 @@ export class FreshIdentity {
   end(): void {
     this.#active = false;
     this.#doubted.clear();
+    this.#expecting.clear();
     this.#report();
   }
 
   #report(): void {
-    if (this.#reported || !this.#onUsed) return;
-    this.#reported = true;
+    const onUsed = this.#onUsed;
+    this.#onUsed = undefined;
     try {
-      this.#onUsed();
+      onUsed?.();
     } catch {
       // the app's bookkeeping must not break a write
     }
   }
-}
-
-/** What the live hub needs from the manager's registry view (its reads and what it was shown). */
-export function liveRegistryHooks(
-  registry: Pick<RegistryView, 'get' | 'keysFor' | 'observed'>,
-  identity: SeedDeriver,
-): { readEntry: (id: string) => Promise<RegistryEntry | null>; observed: (id: string, entry: RegistryEntry) => void } {
-  let indexKeys: DocumentKeys | undefined;
-  const keysOf = (id: string) => (id === INDEX_KEY ? (indexKeys ??= deriveIndexKeys(identity)) : registry.keysFor(id));
-  return {
-    readEntry: (id) => registry.get(id, keysOf(id)),
-    observed: (id, entry) => registry.observed(id, entry.revision),
-  };
 }

@@ -44,9 +44,9 @@ export interface CreateSdkOptions {
    * with "nothing" instead of asking the portal (a brand-new identity's first session then shows no
    * 404 and no failed login, and skips Dart's ≈ 2 s registry miss), and writes the conversation list
    * and new conversations at revision 1 without reading first. Wrong (the identity has data): one
-   * "Revision number too low", the normal retry, nothing lost; freshness ends at any sign of another
-   * writer. Lasts for this SDK instance; to keep it across a reload, remember it yourself and forget
-   * it in `onFreshIdentityUsed`. Default false.
+   * "Revision number too low" and one refused registration, the normal retry, nothing lost; it ends
+   * at any sign of another writer. Lasts for this SDK instance; to keep it across a reload, remember
+   * it yourself and forget it in `onFreshIdentityUsed`. Default false.
    */
   freshIdentity?: boolean;
   /** Called once when a `freshIdentity` stops being fresh (its first write is about to be sent, or another writer showed up). */
@@ -111,11 +111,8 @@ export async function createSdk(opts: CreateSdkOptions): Promise<Sdk> {
   if (opts.encryption !== undefined && opts.encryption !== 'on' && opts.encryption !== 'off') {
     throw new ValidationError([{ path: 'encryption', message: "expected 'on' or 'off'" }]);
   }
-  if (opts.freshIdentity !== undefined && typeof opts.freshIdentity !== 'boolean') {
-    throw new ValidationError([{ path: 'freshIdentity', message: 'expected a boolean' }]);
-  }
-  if (opts.onFreshIdentityUsed !== undefined && typeof opts.onFreshIdentityUsed !== 'function') {
-    throw new ValidationError([{ path: 'onFreshIdentityUsed', message: 'expected a function' }]);
+  for (const [path, type] of [['freshIdentity', 'boolean'], ['onFreshIdentityUsed', 'function']] as const) {
+    if (opts[path] !== undefined && typeof opts[path] !== type) throw new ValidationError([{ path, message: `expected a ${type}` }]);
   }
   const identity = opts.identity ? await opts.identity : S5Identity.fromSeedPhrase(opts.seedPhrase!);
   const portalOpts: ConstructorParameters<typeof PortalClient>[0] = { portalUrl: opts.portalUrl!, identity };

@@ -29,7 +29,7 @@ import { LiveHub, liveSnapshot, type ConversationsWatchEvent, type WatchEvent, t
 import type { Op } from './ops.js';
 import { Outbox, createOutboxStore, outboxOwner } from './outbox/index.js';
 import { RegistryView } from './read/registry-view.js';
-import { FreshIdentity, liveRegistryHooks } from './fresh-identity.js';
+import { FreshIdentity } from './fresh-identity.js';
 import { SnapshotBases } from './read/snapshot-bases.js';
 import {
   assertConversationId,
@@ -174,7 +174,8 @@ export class StorageManager {
       ...opts.live,
       backend,
       identity: opts.identity,
-      ...liveRegistryHooks(this.#registry, opts.identity),
+      readEntry: (id, publicKey) => this.#registry.get(id, { keyPair: { publicKey } }),
+      observed: (id, entry) => this.#registry.observed(id, entry.revision),
       read: async (id, entry) => {
         const { state, head } = await this.#reader.read(id, this.#registry.keysFor(id), entry);
         return liveSnapshot(state, head);

@@ -24,12 +24,12 @@ export interface LiveHubOptions extends LiveOptions {
   /** This manager's device id (heads name their writer). */
   deviceId: string;
   /**
-   * The registry read of a watched key (a conversation id, or '#index'), when the manager has its
-   * own (its monotonic floor, a fresh identity's known answers); default: the backend's GET.
+   * The registry read of a watched key (a conversation id, or '#index') through the manager's
+   * registry view (its monotonic floor, a fresh identity's known answers).
    */
-  readEntry?: (id: string, publicKey: Uint8Array) => Promise<RegistryEntry | null>;
+  readEntry: (id: string, publicKey: Uint8Array) => Promise<RegistryEntry | null>;
   /** Told of every entry a feed delivers (pushes included), so the manager's registry view knows it exists. */
-  observed?: (id: string, entry: RegistryEntry) => void;
+  observed: (id: string, entry: RegistryEntry) => void;
 }
 
 /**
@@ -178,11 +178,11 @@ export class LiveHub {
     return new KeyFeed({
       publicKey,
       mode: this.#o.transport ?? 'auto',
-      read: () => (this.#o.readEntry ? this.#o.readEntry(id, publicKey) : backend.registryGet(publicKey)),
+      read: () => this.#o.readEntry(id, publicKey),
       p2p: this.#p2pClient(),
       subscribe: typeof backend.registrySubscribe === 'function' ? backend.registrySubscribe.bind(backend) : undefined,
       onEntry: (e) => {
-        if (e) this.#o.observed?.(id, e);
+        if (e) this.#o.observed(id, e);
         onEntry(e);
       },
       onError: (e) => this.#o.onError(id, e),

@@ -70,7 +70,7 @@ export class RegistryView {
    * without writing check `isBehind` (a write based on it fails at the registry anyway).
    * `key` names the floor: a conversation id, or '#index'.
    */
-  async get(key: string, keys: DocumentKeys): Promise<RegistryEntry | null> {
+  async get(key: string, keys: { keyPair: { publicKey: Uint8Array } }): Promise<RegistryEntry | null> {
     if (this.fresh.knowsAbsent(key, this.floor(key))) return null; // a fresh identity: nothing to ask
     let entry = await this.#backend.registryGet(keys.keyPair.publicKey);
     for (let i = 0; i < 2 && this.isBehind(key, entry?.revision ?? 0); i++) {
@@ -110,7 +110,6 @@ export class RegistryView {
   /** A write based on a guessed entry was rejected: read before this key's writes for a while. */
   missedGuess(key: string): void {
     this.fresh.end();
-    this.fresh.settled(key);
     this.#current.delete(key);
     if (this.#contended.size >= MAX_KEYS) this.#contended.clear();
     this.#contended.set(key, this.#now() + CONTENDED_MS);
