@@ -4,7 +4,7 @@
  * ordinary append uploads only this one padded block (layout/tail.ts) — bytes per append do not
  * grow with the conversation.
  */
-import * as v from 'valibot';
+import * as v from '../validation/schema.js';
 import { IntegrityError } from '../errors.js';
 import type { Clock } from '../merge.js';
 import { checkDocument, JsonRecordSchema, MessageSchema, objectSchema } from '../schemas.js';
