@@ -70,16 +70,12 @@ export function hchacha20(key: Uint8Array, nonce16: Uint8Array): Uint8Array {
   return out;
 }
 
-/**
- * Ten 13-bit limbs (130 bits, little-endian) of the 17-byte number at b[at..at+16] into `out`, where
- * byte 16 is `top` (not read from b). Limb i spans bits 13i..13i+12, within three bytes.
- */
-function limbs(b: Uint8Array, at: number, top: number, out: Float64Array): Float64Array {
-  for (let i = 0; i < 9; i++) {
-    const j = at + ((13 * i) >> 3);
+/** Ten 13-bit limbs (130 bits, little-endian) of the number in `b` into `out` (b: 20 bytes). */
+function limbs(b: Uint8Array, out: Float64Array): Float64Array {
+  for (let i = 0; i < 10; i++) {
+    const j = (13 * i) >> 3;
     out[i] = ((b[j]! | (b[j + 1]! << 8) | (b[j + 2]! << 16)) >>> ((13 * i) & 7)) & 0x1fff;
   }
-  out[9] = ((b[at + 14]! | (b[at + 15]! << 8) | (top << 16)) >>> 5) & 0x1fff;
   return out;
 }
 
@@ -102,27 +98,24 @@ function carry(h: Float64Array): void {
 
 /** Poly1305 tag of `message` under the one-time 32-byte key (RFC 8439 §2.5). */
 export function poly1305(key: Uint8Array, message: Uint8Array): Uint8Array {
-  const rBytes = new Uint8Array(16);
+  const rBytes = new Uint8Array(20);
   rBytes.set(key.subarray(0, 16));
   for (const i of [3, 7, 11, 15]) rBytes[i]! &= 15;
   for (const i of [4, 8, 12]) rBytes[i]! &= 252;
-  const r = limbs(rBytes, 0, 0, new Float64Array(10));
+  const r = limbs(rBytes, new Float64Array(10));
   const r5 = r.map((x) => 5 * x);
   // Limbs are exact integers in doubles: with h's limbs below ~2^14 and 5r's below 2^16, every sum of
   // products stays below 2^35, far from 2^53.
   const h = new Float64Array(10);
   const m = new Float64Array(10);
   const d = new Float64Array(10);
-  const last = new Uint8Array(16);
+  const block = new Uint8Array(20);
   for (let offset = 0; offset < message.length; offset += 16) {
-    const n = message.length - offset;
-    if (n >= 16) limbs(message, offset, 1, m); // a full block plus the 2^128 bit
-    else {
-      // A short last block: its bytes, then 0x01 (the 2^(8n) bit), then zeros.
-      last.set(message.subarray(offset));
-      last[n] = 1;
-      limbs(last, 0, 0, m);
-    }
+    const n = Math.min(16, message.length - offset);
+    block.fill(0);
+    block.set(message.subarray(offset, offset + n));
+    block[n] = 1; // the 2^(8n) bit: after a full block it is bit 128, after a short one the pad byte
+    limbs(block, m);
     for (let i = 0; i < 10; i++) h[i] = h[i]! + m[i]!;
     // h = h · r mod (2^130 − 5): limb products that land at 2^(130+) wrap around times 5.
     for (let i = 0; i < 10; i++) {
