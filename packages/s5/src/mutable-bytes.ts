@@ -1,4 +1,4 @@
-import { xchachaOpen, xchachaSeal } from './crypto/xchacha20poly1305.js';
+import { xchacha20poly1305 } from '@noble/ciphers/chacha.js';
 import { randomBytes } from './crypto/random.js';
 import { DecryptionError, ValidationError } from './errors.js';
 import { assertBytes, concatBytes } from './encoding/bytes.js';
@@ -50,7 +50,7 @@ export function encryptMutableBytes(data: Uint8Array, key32: Uint8Array, nonce24
   const frame = new Uint8Array(total - 42);
   frame.set(encodeU32LE(data.length), 0);
   frame.set(data, 4);
-  const ciphertext = xchachaSeal(key32, nonce, frame);
+  const ciphertext = xchacha20poly1305(key32, nonce).encrypt(frame);
   return concatBytes(Uint8Array.of(MUTABLE_BYTES_MAGIC, MUTABLE_BYTES_VERSION), nonce, ciphertext);
 }
 
@@ -66,7 +66,12 @@ export function decryptMutableBytes(blob: Uint8Array, key32: Uint8Array): Uint8A
   // Byte 0 (0x8d) is not checked by s5.js's decryptor either; FS5 uses it to detect encryption.
   if (blob[1] !== MUTABLE_BYTES_VERSION) throw new DecryptionError('Invalid encrypted data version.');
   const nonce = blob.subarray(2, 26);
-  const frame = xchachaOpen(key32, nonce, blob.subarray(26)); // DecryptionError unless authentic
+  let frame: Uint8Array;
+  try {
+    frame = xchacha20poly1305(key32, nonce).decrypt(blob.subarray(26));
+  } catch (cause) {
+    throw new DecryptionError('Authentication failed: wrong key or tampered data.', { cause });
+  }
   const length = decodeUintLE(frame.subarray(0, 4));
   if (4 + length > frame.length) throw new DecryptionError('Declared plaintext length exceeds the frame.');
   return frame.slice(4, 4 + length);
