@@ -6,6 +6,7 @@ export * from './registry.js';
 export * from './seed/seed-phrase.js';
 export { SEED_WORDLIST } from './seed/wordlist.js';
 export * from './identity.js';
+export * from './wallet.js';
 export * from './mutable-bytes.js';
 export * from './resilience/index.js';
 export * from './backend.js';

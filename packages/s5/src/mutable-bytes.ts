@@ -1,5 +1,5 @@
 import { xchacha20poly1305 } from '@noble/ciphers/chacha.js';
-import { randomBytes } from '@noble/hashes/utils.js';
+import { randomBytes } from './crypto/random.js';
 import { DecryptionError, ValidationError } from './errors.js';
 import { assertBytes, concatBytes } from './encoding/bytes.js';
 import { decodeUintLE, encodeU32LE } from './encoding/integers.js';

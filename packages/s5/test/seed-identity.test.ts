@@ -18,6 +18,7 @@ import {
   AuthError,
   eip191Hash,
   recoverEip191Address,
+  identityFromWallet,
   blake3,
   deriveHashInt,
 } from '../src/index.js';
@@ -140,20 +141,20 @@ describe('portal account key', () => {
   });
 });
 
-describe('S5Identity.fromWallet', () => {
+describe('identityFromWallet', () => {
   const walletA = new Wallet('0x' + '11'.repeat(32));
   const walletB = new Wallet('0x' + '22'.repeat(32));
 
   it('signs the fixed, versioned message', async () => {
     const seen: string[] = [];
-    await S5Identity.fromWallet({ signMessage: async (m) => (seen.push(m), walletA.signMessage(m)) });
+    await identityFromWallet({ signMessage: async (m) => (seen.push(m), walletA.signMessage(m)) });
     expect(seen).toEqual([WALLET_IDENTITY_MESSAGE_V1]);
     expect(WALLET_IDENTITY_MESSAGE_V1.startsWith('s5chat identity v1\n')).toBe(true);
   });
   it('same wallet → same identity; different wallet → different identity', async () => {
-    const a1 = await S5Identity.fromWallet(walletA);
-    const a2 = await S5Identity.fromWallet(new Wallet(walletA.privateKey));
-    const b = await S5Identity.fromWallet(walletB);
+    const a1 = await identityFromWallet(walletA);
+    const a2 = await identityFromWallet(new Wallet(walletA.privateKey));
+    const b = await identityFromWallet(walletB);
     expect(toHex(a1.signingKeyPair.publicKey)).toBe(toHex(a2.signingKeyPair.publicKey));
     expect(a1.seedPhrase).toBe(a2.seedPhrase);
     expect(toHex(a1.signingKeyPair.publicKey)).not.toBe(toHex(b.signingKeyPair.publicKey));
@@ -161,7 +162,7 @@ describe('S5Identity.fromWallet', () => {
     expect(toHex(S5Identity.fromSeedPhrase(a1.seedPhrase).signingKeyPair.publicKey)).toBe(toHex(a1.signingKeyPair.publicKey));
   });
   it('is not derivable from the public address (the Fabstir bug)', async () => {
-    const id = await S5Identity.fromWallet(walletA);
+    const id = await identityFromWallet(walletA);
     const addr = walletA.address;
     const candidates = [
       blake3(new TextEncoder().encode(addr)).slice(0, 16),
@@ -194,13 +195,13 @@ describe('S5Identity.fromWallet', () => {
   });
   it('refuses a signature that the signer address did not make', async () => {
     const bridge = { getAddress: async () => walletA.address, signMessage: (m: string) => walletB.signMessage(m) };
-    const err = await S5Identity.fromWallet(bridge).catch((e: unknown) => e);
+    const err = await identityFromWallet(bridge).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AuthError);
     expect((err as AuthError).code).toBe('AUTH_FAILED');
   });
   it('rejects malformed signatures and signers', async () => {
-    await expect(S5Identity.fromWallet({ signMessage: async () => '0x1234' })).rejects.toBeInstanceOf(ValidationError);
-    await expect(S5Identity.fromWallet({} as never)).rejects.toBeInstanceOf(ValidationError);
+    await expect(identityFromWallet({ signMessage: async () => '0x1234' })).rejects.toBeInstanceOf(ValidationError);
+    await expect(identityFromWallet({} as never)).rejects.toBeInstanceOf(ValidationError);
     expect(() => entropyFromWalletSignature('0x' + '00'.repeat(65))).toThrow(ValidationError);
   });
 });

@@ -6,7 +6,7 @@
  * counters; the devnode's counters give the same figures from the server side.
  */
 import { PortalClient, S5Identity } from '@s5chat/s5';
-import { createSdk } from '../src/index';
+import { createSdk, type LiveOptions } from '../src/index';
 import { NaiveConversationStore, type BaselineConversation } from './baseline/naive-conversation-store';
 import { withReferenceReadCache } from './baseline/reference-read-cache';
 
@@ -48,6 +48,13 @@ export interface ChatClient {
   loadMessageIds(conversationId: string): Promise<string[]>;
   /** An id for a conversation that does not exist yet (s5chat: `storage.newConversationId()`). */
   newConversationId(): string;
+  /**
+   * Calls `onIds` with the ids of messages another device committed to `conversationId` (new or
+   * changed), as soon as this client learns of them. s5chat: `storage.watch` over the transport
+   * chosen at open (`live`). Baselines: the field's SDKs have no watch, so the UI reloads the whole
+   * conversation every `reloadMs` and diffs ids — what an app on them has to do.
+   */
+  watch(conversationId: string, onIds: (ids: string[]) => void): () => void;
   /** Reads the conversation list (s5chat; the baselines keep none). */
   listConversations(): Promise<void>;
   /** Registers/logs in the portal account so timed phases never include sign-up. */
@@ -65,6 +72,12 @@ export interface ClientOptions {
   encryption: 'on' | 'off';
   /** s5chat only: group-commit linger; null = SDK default. */
   lingerMs: number | null;
+  /** s5chat only: how watch learns of other devices' commits (default: the SDK's 'auto'). */
+  live?: LiveOptions;
+  /** s5chat only: StorageManager `listUpdate` (default: the SDK's own). */
+  listUpdate?: 'follow' | 'with-write';
+  /** Baselines only: the reload interval of `watch` (default 1,000 ms, s5chat's polling floor). */
+  reloadMs?: number;
 }
 
 export async function openClient(side: Side, opts: ClientOptions): Promise<ChatClient> {
@@ -81,6 +94,8 @@ async function openS5chat(opts: ClientOptions): Promise<ChatClient> {
     deviceId: opts.deviceId,
     encryption: opts.encryption,
     outbox: false, // measure the write path itself, never a parked write
+    ...(opts.live ? { live: opts.live } : {}),
+    ...(opts.listUpdate ? { storage: { listUpdate: opts.listUpdate } } : {}),
     ...(opts.lingerMs !== null ? { lingerMs: opts.lingerMs } : {}),
   });
   let conflicts = 0;
@@ -101,6 +116,9 @@ async function openS5chat(opts: ClientOptions): Promise<ChatClient> {
     async loadMessageIds(conversationId) {
       const conversation = await sdk.storage.loadConversation(conversationId);
       return conversation ? conversation.messages.map((m) => m.id) : [];
+    },
+    watch(conversationId, onIds) {
+      return sdk.storage.watch(conversationId, (e) => onIds(e.messages.map((m) => m.id)), { initial: true });
     },
     newConversationId: () => sdk.storage.newConversationId(),
     async listConversations() {
@@ -141,11 +159,39 @@ async function openBaseline(side: 'baseline' | 'baselineCached', opts: ClientOpt
       const conversation = await store.loadConversation(conversationId);
       return conversation ? conversation.messages.map((m) => m.id) : [];
     },
+    watch: (conversationId, onIds) => reloadLoop(() => store.loadConversation(conversationId), opts.reloadMs ?? 1_000, onIds),
     newConversationId: () => `bench-new-${globalThis.crypto.randomUUID()}`,
     listConversations: async () => {},
     warmUp: () => backend.login(),
     conflicts: () => store.counters.revisionErrors,
     portalStats: () => backend.stats(),
     close: async () => {},
+  };
+}
+
+/**
+ * The baselines' "watch": reload the whole conversation every `intervalMs` (sequentially: a reload
+ * slower than the interval delays the next one) and report ids not seen before. Errors are
+ * skipped like a UI's refresh would; the next tick tries again.
+ */
+function reloadLoop(load: () => Promise<BaselineConversation | null>, intervalMs: number, onIds: (ids: string[]) => void): () => void {
+  const seen = new Set<string>();
+  let stopped = false;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const tick = async () => {
+    try {
+      const conversation = await load();
+      const fresh = (conversation?.messages ?? []).map((m) => m.id).filter((id) => !seen.has(id));
+      for (const id of fresh) seen.add(id);
+      if (fresh.length > 0 && !stopped) onIds(fresh);
+    } catch {
+      // a failed refresh shows nothing new; the next one retries
+    }
+    if (!stopped) timer = setTimeout(() => void tick(), intervalMs);
+  };
+  void tick();
+  return () => {
+    stopped = true;
+    if (timer) clearTimeout(timer);
   };
 }

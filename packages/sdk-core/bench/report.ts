@@ -11,7 +11,7 @@ export function formatResults(results: BenchResults): string {
   );
   lines.push(
     `devnode ${s.devnode}, ${s.latencyMs} ms latency per request, encryption ${s.encryption}, ` +
-      `${s.messageBytes}-byte messages, s5chat lingerMs ${s.lingerMs ?? 'default'}${s.quick ? ', QUICK mode (reduced counts)' : ''}; total ${(results.durationMs / 1000).toFixed(1)} s`,
+      `${s.messageBytes}-byte messages, s5chat lingerMs ${s.lingerMs ?? 'default'}, ${s.quick ? 'QUICK mode (reduced counts)' : `${s.size ?? 'full'} sizes`}; total ${(results.durationMs / 1000).toFixed(1)} s`,
   );
   if (results.incomplete) lines.push(`INCOMPLETE: ${results.incomplete}`);
   for (const [profile, block] of Object.entries(results.profiles)) {

@@ -2,12 +2,12 @@
  * `pnpm bench` (root) → turbo → sdk-core's `bench` script → `tsx --tsconfig bench/tsconfig.json bench/run.ts`
  * (the tsconfig maps the workspace packages to their sources, so no stale build is measured).
  *
- *   pnpm bench [--quick] [--only stream,burst] [--sides s5chat,baseline,baselineCached] [--out FILE]
+ *   pnpm bench [--quick | --full] [--only stream,burst] [--sides s5chat,baseline,baselineCached] [--out FILE]
  *   env: BENCH_LATENCY_MS (default 50), BENCH_LINGER_MS, BENCH_ENCRYPTION=off, BENCH_TIMEOUT_MS,
  *        BENCH_PROFILES (default devnode,dart), BENCH_TIME_SCALE (dart profile, default 1)
  *
  * Prints the table on stdout (progress on stderr) and writes `bench/results.json` at the repo
- * root (full runs only; a --quick run writes only when --out is given, so quick numbers never
+ * root (standard and full runs; a --quick run writes only when --out is given, so quick numbers never
  * replace the committed ones). Targets are reported, not asserted; the exit code is 1 only when
  * a scenario crashed or the run timed out.
  */
@@ -27,6 +27,7 @@ const DEFAULT_OUT = fileURLToPath(new URL('../../../bench/results.json', import.
 const { values } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
+    full: { type: 'boolean', default: false },
     only: { type: 'string' },
     sides: { type: 'string' },
     out: { type: 'string' },
@@ -35,13 +36,17 @@ const { values } = parseArgs({
 });
 
 if (values.help) {
-  console.log('usage: pnpm bench [--quick] [--only stream,burst,long,devices,load,create,devices10,fresh-process,watch] [--sides s5chat,baseline,baselineCached] [--out FILE]');
+  console.log('usage: pnpm bench [--quick | --full] [--only stream,burst,long,devices,load,create,devices10,fresh-process,watch] [--sides s5chat,baseline,baselineCached] [--out FILE]');
   process.exit(0);
 }
 
 const only = list(values.only, SCENARIOS.map((s) => s.name), '--only');
 const sides = list(values.sides, SIDES, '--sides') as Side[] | undefined;
-const settings = benchSettings({ quick: values.quick ?? false });
+if (values.quick && values.full) {
+  console.error('--quick and --full exclude each other');
+  process.exit(2);
+}
+const settings = benchSettings({ quick: values.quick ?? false, full: values.full ?? false });
 const out = values.out ?? (settings.quick ? undefined : DEFAULT_OUT);
 const progress = new Progress(true);
 

@@ -6,8 +6,8 @@
  * same latency and the same machine load. Used by run.ts (the CLI) and by the smoke test.
  */
 import { generateSeedPhrase } from '@s5chat/s5';
-import { startDevnode } from '@s5chat/devnode';
-import { openClient, SIDES, type Side } from './clients';
+import { startBenchNode } from './lib/bench-node';
+import { openClient, SIDES, type ClientOptions, type Side } from './clients';
 import { describeError } from './lib/fire';
 import { describeMachine, type MachineInfo } from './lib/machine';
 import { Progress } from './lib/progress';
@@ -29,7 +29,7 @@ export interface ProfileResults {
 
 export interface BenchResults {
   machine: MachineInfo;
-  settings: BenchSettings & { sides: Side[]; devnode: 'in-memory, 127.0.0.1' };
+  settings: BenchSettings & { sides: Side[]; devnode: string };
   profiles: Partial<Record<BenchProfile, ProfileResults>>;
   durationMs: number;
   /** Set when the run hit settings.timeoutMs and stopped early. */
@@ -53,7 +53,7 @@ export async function runBench(opts: RunOptions): Promise<BenchResults> {
   const started = performance.now();
   const results: BenchResults = {
     machine: describeMachine(),
-    settings: { ...settings, sides, devnode: 'in-memory, 127.0.0.1' },
+    settings: { ...settings, sides, devnode: `in-memory, 127.0.0.1, ${settings.devnodeProcess === 'child' ? 'own process' : 'in the bench process'}` },
     profiles: {},
     durationMs: 0,
   };
@@ -64,30 +64,35 @@ export async function runBench(opts: RunOptions): Promise<BenchResults> {
       results.profiles[profile] = block;
       const profileStarted = performance.now();
       progress.note(
-        `[bench] ${profile} profile (timeScale ${profile === 'devnode' ? 1 : settings.timeScale}), ${settings.latencyMs} ms latency per request${settings.quick ? ' (quick mode)' : ''}`,
+        `[bench] ${profile} profile (timeScale ${profile === 'devnode' ? 1 : settings.timeScale}), ${settings.latencyMs} ms latency per request, ${settings.size} sizes`,
       );
-      const node = await startDevnode({
-        port: 0,
+      const node = await startBenchNode({
         profile,
         ...(profile === 'devnode' ? {} : { timeScale: settings.timeScale }),
-        faults: { latencyMs: settings.latencyMs },
+        latencyMs: settings.latencyMs,
+        mode: settings.devnodeProcess,
       });
       // One identity per profile; every scenario uses fresh conversation ids.
       const seedPhrase = generateSeedPhrase();
+      const clientOptions = (deviceId: string, phrase: string): ClientOptions => ({
+        portalUrl: node.url,
+        seedPhrase: phrase,
+        deviceId,
+        encryption: settings.encryption,
+        lingerMs: settings.lingerMs,
+      });
       const ctx: ScenarioContext = {
         node,
         profile,
         settings,
         progress,
-        open: (side, deviceId) => ctx.openAs(side, deviceId, seedPhrase),
+        async open(side, deviceId, extra) {
+          const client = await openClient(side, { ...clientOptions(deviceId, seedPhrase), ...extra });
+          await client.warmUp();
+          return client;
+        },
         async openAs(side, deviceId, phrase, warmUp = true) {
-          const client = await openClient(side, {
-            portalUrl: node.url,
-            seedPhrase: phrase,
-            deviceId,
-            encryption: settings.encryption,
-            lingerMs: settings.lingerMs,
-          });
+          const client = await openClient(side, clientOptions(deviceId, phrase));
           if (warmUp) await client.warmUp();
           return client;
         },

@@ -40,4 +40,5 @@ export { PLAINTEXT_MAGIC } from './layout/codec.js';
 export type { Head, SegmentRef } from './layout/head.js';
 export type { S5Backend } from '@s5chat/s5';
 // What an app needs to make an identity, so one install (`@s5chat/sdk-core`) is enough.
-export { generateSeedPhrase, validateSeedPhrase, isValidSeedPhrase, S5Identity, type MessageSigner } from '@s5chat/s5';
+// identityFromWallet is a plain function (not a static method) so apps without a wallet tree-shake it away.
+export { generateSeedPhrase, validateSeedPhrase, isValidSeedPhrase, S5Identity, identityFromWallet, type MessageSigner } from '@s5chat/s5';

@@ -1,7 +1,7 @@
 /**
  * createSdk: identity + backend + StorageManager + SessionManager in one call.
  */
-import { PortalClient, S5Identity, ValidationError, type MessageSigner, type S5Backend } from '@s5chat/s5';
+import { PortalClient, S5Identity, ValidationError, type S5Backend } from '@s5chat/s5';
 import { SessionManager } from './sessions.js';
 import { StorageManager, type RetryOptions, type StorageManagerOptions } from './storage-manager.js';
 import type { Limits } from './schemas.js';
@@ -10,9 +10,12 @@ export interface CreateSdkOptions {
   /** S5 portal (e.g. the devnode's url). Required unless `backend` is given. */
   portalUrl?: string;
   seedPhrase?: string;
-  /** An ethers v6 Signer (or anything with signMessage): identity via S5Identity.fromWallet. */
-  signer?: MessageSigner;
-  identity?: S5Identity;
+  /**
+   * An identity, or the promise of one: from a wallet, `identity: identityFromWallet(signer)` (an
+   * ethers v6 Signer or anything with signMessage). Wallet support is that separate import so an app
+   * without one does not bundle secp256k1.
+   */
+  identity?: S5Identity | Promise<S5Identity>;
   encryption?: 'on' | 'off';
   deviceId?: string;
   fetch?: typeof fetch;
@@ -93,9 +96,14 @@ export interface Sdk extends SdkStorageMethods {
 
 export async function createSdk(opts: CreateSdkOptions): Promise<Sdk> {
   if (!opts || typeof opts !== 'object') throw new ValidationError([{ path: 'options', message: 'expected an object' }]);
-  const sources = [opts.seedPhrase, opts.signer, opts.identity].filter((x) => x !== undefined).length;
-  if (sources !== 1) {
-    throw new ValidationError([{ path: 'seedPhrase|signer|identity', message: 'give exactly one of seedPhrase, signer or identity' }]);
+  // A wallet identity may still be pending: an options error thrown below must not leave its rejection unhandled.
+  Promise.resolve(opts.identity).catch(() => {});
+  if ((opts as { signer?: unknown }).signer !== undefined) {
+    // The option of earlier versions: say what replaced it instead of ignoring the wallet.
+    throw new ValidationError([{ path: 'signer', message: 'pass identity: identityFromWallet(signer) (from @s5chat/sdk-core) instead' }]);
+  }
+  if ((opts.seedPhrase === undefined) === (opts.identity === undefined)) {
+    throw new ValidationError([{ path: 'seedPhrase|identity', message: 'give exactly one of seedPhrase or identity' }]);
   }
   if (!opts.backend && (typeof opts.portalUrl !== 'string' || !/^https?:\/\//.test(opts.portalUrl))) {
     throw new ValidationError([{ path: 'portalUrl', message: 'expected an http(s) URL (or pass a backend)' }]);
@@ -106,8 +114,7 @@ export async function createSdk(opts: CreateSdkOptions): Promise<Sdk> {
   for (const [path, type] of [['freshIdentity', 'boolean'], ['onFreshIdentityUsed', 'function']] as const) {
     if (opts[path] !== undefined && typeof opts[path] !== type) throw new ValidationError([{ path, message: `expected a ${type}` }]);
   }
-  const identity =
-    opts.identity ?? (opts.seedPhrase !== undefined ? S5Identity.fromSeedPhrase(opts.seedPhrase) : await S5Identity.fromWallet(opts.signer!));
+  const identity = opts.identity ? await opts.identity : S5Identity.fromSeedPhrase(opts.seedPhrase!);
   const portalOpts: ConstructorParameters<typeof PortalClient>[0] = { portalUrl: opts.portalUrl!, identity };
   if (opts.fetch) portalOpts.fetch = opts.fetch;
   if (opts.inviteCode !== undefined) portalOpts.inviteCode = opts.inviteCode;

@@ -20,6 +20,7 @@ import { Emitter, type StorageEvents } from './events.js';
 import { GroupCommitter } from './group-commit.js';
 import { DEFAULT_COMPACTION } from './layout/compaction.js';
 import { ConversationReader } from './layout/reader.js';
+import { copyMessages } from './read/copy.js';
 import { ConversationIndex } from './list/conversation-index.js';
 import { Compactor } from './maintenance/compactor.js';
 import { MaintenanceTracker } from './maintenance/tracker.js';
@@ -143,6 +144,7 @@ export class StorageManager {
       locks: this.#locks,
       committer,
       maintenance: this.#maintenance,
+      awaitUpdates: opts.listUpdate !== 'follow',
     });
     const compactor = new Compactor({ ...deps, policy: compaction, committer, maintenance: this.#maintenance });
     const pacer = new WritePacer({
@@ -327,7 +329,7 @@ export class StorageManager {
     // Copies: an app editing what it loaded must never change what this manager caches or uploads.
     return {
       id,
-      messages: jsonCopy(sortMessages(live)),
+      messages: copyMessages(sortMessages(live)),
       metadata: jsonCopy(state.metadata.values),
       createdAt: state.createdAt,
       updatedAt: state.updatedAt,

@@ -50,6 +50,14 @@ export interface StorageManagerOptions {
    * instead of colliding again (default 2000; 0 disables).
    */
   contentionBackoffMaxMs?: number;
+  /**
+   * 'with-write' (default): a write that creates, deletes or renames a conversation resolves only
+   * once its list entry is stored too (for a new conversation one more registry write in series).
+   * 'follow': the list entry is written right after the conversation, off the acknowledgement —
+   * this manager's own listConversations waits for it, other devices see it a round trip or two
+   * later (list/conversation-index.ts: semantics and recovery; docs/BENCHMARKS.md: burst figures).
+   */
+  listUpdate?: 'follow' | 'with-write';
   retry?: RetryOptions;
   /** Injected sleep for retry waits (tests: fake timers or no-wait). */
   sleep?: (ms: number) => Promise<void>;

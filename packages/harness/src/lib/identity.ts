@@ -1,13 +1,13 @@
 /**
  * Identity for the harness. The S5 identity is always derived from a signer
- * through `S5Identity.fromWallet` (or from a seed phrase):
+ * through `identityFromWallet` (or from a seed phrase):
  *   - an injected EIP-1193 wallet (window.ethereum) through ethers' BrowserProvider;
  *   - otherwise a local development wallet: a random ethers Wallet whose key
  *     stays in this browser's localStorage (dev only, clearly labelled);
  *   - or a 15-word S5 seed phrase.
  */
 import { BrowserProvider, Wallet, type Eip1193Provider } from 'ethers';
-import { S5Identity, bytesToHex, generateSeedPhrase } from '@s5chat/s5';
+import { S5Identity, bytesToHex, generateSeedPhrase, identityFromWallet } from '@s5chat/s5';
 
 /**
  * A new random 15-word S5 seed phrase (never stored by the harness). Its identity is remembered as
@@ -86,7 +86,7 @@ export async function connectInjectedWallet(): Promise<ConnectedIdentity> {
   if (!eth) throw new HarnessError('NO_WALLET', 'No injected wallet (window.ethereum) in this browser.');
   const provider = new BrowserProvider(eth);
   const signer = await provider.getSigner(); // asks the wallet for an account
-  const identity = await S5Identity.fromWallet(signer);
+  const identity = await identityFromWallet(signer);
   remember('injected');
   return { identity, kind: 'injected', label: await signer.getAddress(), fresh: false };
 }
@@ -100,7 +100,7 @@ export async function connectDevWallet(): Promise<ConnectedIdentity> {
     localStorage.setItem(DEV_WALLET_KEY, key);
   }
   const wallet = new Wallet(key);
-  const identity = await S5Identity.fromWallet(wallet);
+  const identity = await identityFromWallet(wallet);
   if (created) rememberFresh(identity); // a random wallet made just now: nothing is stored under it
   remember('dev-wallet');
   return { identity, kind: 'dev-wallet', label: wallet.address, fresh: isFresh(identity) };

@@ -1,7 +1,8 @@
 // @noble/ed25519 rather than @noble/curves: same author and RFC 8032 rules, a third of the bundle
-// size (the SDK's browser budget, test/size in sdk-core). Its sync API needs SHA-512 wired in.
+// size (the SDK's browser budget, test/size in sdk-core). Its sync API needs SHA-512 wired in (ours,
+// sha512.ts, for the same budget).
 import * as nobleEd25519 from '@noble/ed25519';
-import { sha512 } from '@noble/hashes/sha2.js';
+import { sha512 } from './sha512.js';
 import { assertBytes, copyBytes, isBytes } from '../encoding/bytes.js';
 import { toBase64Url } from '../encoding/base64url.js';
 

@@ -1,4 +1,4 @@
-import { randomBytes } from '@noble/hashes/utils.js';
+import { randomBytes } from '../crypto/random.js';
 import { concatBytes, equalBytes } from '../encoding/bytes.js';
 import { Ed25519KeyPair, verifyEd25519 } from '../crypto/ed25519.js';
 import { P2PProtocolError } from './errors.js';

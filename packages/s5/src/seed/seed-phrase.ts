@@ -1,4 +1,4 @@
-import { randomBytes } from '@noble/hashes/utils.js';
+import { randomBytes } from '../crypto/random.js';
 import { InvalidSeedPhraseError } from '../errors.js';
 import { assertBytes } from '../encoding/bytes.js';
 import { blake3 } from '../crypto/blake3.js';

@@ -6,6 +6,7 @@ import { load } from './load';
 import { long } from './long';
 import { stream } from './stream';
 import type { Scenario } from './types';
+import { watch } from './watch';
 
 /** Issue 6's five in its order, then issue 14's. */
-export const SCENARIOS: readonly Scenario[] = [stream, burst, long, devices, load, create, devices10, freshProcess];
+export const SCENARIOS: readonly Scenario[] = [stream, burst, long, devices, load, create, devices10, freshProcess, watch];

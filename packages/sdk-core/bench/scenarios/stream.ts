@@ -51,8 +51,9 @@ export const stream: Scenario = {
         ...ratiosVsBaselines(r, 'bytesPerAppendX', (s, b) => ratioOf(num(b, 'bytesPerAppend'), num(s, 'bytesPerAppend'))),
       },
       targets: [
-        atMost('s5chat ackP99Ms', num(s5chat, 'ackP99Ms'), 1000),
-        atMost('s5chat registryWritesPerAppend', num(s5chat, 'registryWritesPerAppend'), 0.15),
+        // Issue 14 (at 200 appends, both profiles); issue 6 had 1,000 ms and 0.15.
+        atMost('s5chat ackP99Ms', num(s5chat, 'ackP99Ms'), 400),
+        atMost('s5chat registryWritesPerAppend', num(s5chat, 'registryWritesPerAppend'), 0.12),
       ],
     };
   },

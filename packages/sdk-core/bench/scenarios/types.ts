@@ -1,10 +1,10 @@
-import type { startDevnode } from '@s5chat/devnode';
-import type { ChatClient, PortalCounters, Side } from '../clients';
+import type { BenchNode, DevnodeStats } from '../lib/bench-node';
+import type { ChatClient, ClientOptions, PortalCounters, Side } from '../clients';
 import type { Progress } from '../lib/progress';
 import type { BenchProfile, BenchSettings } from '../settings';
 
-export type Devnode = Awaited<ReturnType<typeof startDevnode>>;
-export type DevnodeStats = ReturnType<Devnode['stats']>;
+export type Devnode = BenchNode;
+export type { DevnodeStats };
 
 /** Figures one side produced in one scenario: camelCase, unit in the name. */
 export type Metrics = Record<string, number | string | boolean | null>;
@@ -15,10 +15,13 @@ export interface ScenarioContext {
   settings: BenchSettings;
   progress: Progress;
   /** Opens a client on the bench identity, logged in (sign-up is never inside a measurement). */
-  open(side: Side, deviceId: string): Promise<ChatClient>;
+  open(side: Side, deviceId: string, extra?: ClientExtras): Promise<ChatClient>;
   /** Opens a client on another identity; `warmUp: false` leaves login to the first request. */
   openAs(side: Side, deviceId: string, seedPhrase: string, warmUp?: boolean): Promise<ChatClient>;
 }
+
+/** Per-client options a scenario may set (watch: the live transport / the reload interval; burst: listUpdate). */
+export type ClientExtras = Pick<ClientOptions, 'live' | 'reloadMs' | 'listUpdate'>;
 
 export interface Target {
   /** What is checked, e.g. "s5chat ackP99Ms ≤ 1000". */
@@ -82,11 +85,11 @@ export interface Measured<T> {
 
 export async function measure<T>(ctx: ScenarioContext, clients: ChatClient[], fn: () => Promise<T>): Promise<Measured<T>> {
   const before = sumCounters(clients.map((c) => c.portalStats()));
-  ctx.node.resetStats();
+  await ctx.node.resetStats();
   const t0 = performance.now();
   const result = await fn();
   const ms = performance.now() - t0;
-  const server = ctx.node.stats();
+  const server = await ctx.node.stats();
   const after = sumCounters(clients.map((c) => c.portalStats()));
   return {
     result,

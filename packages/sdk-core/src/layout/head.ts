@@ -4,7 +4,7 @@
  * ordinary append uploads only this one padded block (layout/tail.ts) — bytes per append do not
  * grow with the conversation.
  */
-import * as v from 'valibot';
+import * as v from '../validation/schema.js';
 import { IntegrityError } from '../errors.js';
 import type { Clock } from '../merge.js';
 import { checkDocument, JsonRecordSchema, MessageSchema, objectSchema } from '../schemas.js';
@@ -62,11 +62,8 @@ export const HeadSchema = objectSchema({
   ops: v.optional(v.pipe(v.string(), v.regex(/^(?:[A-Za-z0-9_-]{8})*$/))),
   /** deviceId of the writer (diagnostics only). */
   writer: v.optional(v.string()),
-  /**
-   * Written by earlier versions (read only, never written now: `tail` replaced it): a copy of the
-   * newest delta segment's messages, so a reader needed no download of that segment.
-   */
-  inline: v.optional(objectSchema({ hash: v.string(), messages: v.array(MessageSchema) })),
+  // Heads of earlier versions may carry `inline` (a copy of their newest delta segment): it is
+  // ignored (stripped by the schema); that segment is listed and read like any other.
   /**
    * The newest messages, stored ONLY here (in no segment) while the head keeps its padded size:
    * an append then uploads one blob, the head, which is also the commit (layout/tail.ts). Part of

@@ -6,7 +6,7 @@
  * applied in any order converge. Deleted conversations stay as tombstones so a late, older
  * "created" update cannot resurrect them.
  */
-import * as v from 'valibot';
+import * as v from '../validation/schema.js';
 import { IntegrityError } from '../errors.js';
 import { checkDocument, objectSchema } from '../schemas.js';
 

@@ -89,8 +89,15 @@ export class ConversationReader {
   }
 
   /** Record what a successful write produced, so the next read needs no download. */
-  remember(conversationId: string, head: Head, headHash: string, messages: ReadonlyMap<string, Message>, segment?: { ref: SegmentRef; messages: Message[] }): void {
-    this.#heads.set(headHash, head, 4096);
+  remember(
+    conversationId: string,
+    head: Head,
+    headHash: string,
+    messages: ReadonlyMap<string, Message>,
+    segment?: { ref: SegmentRef; messages: Message[] },
+    headBytes = 4096,
+  ): void {
+    this.#heads.set(headHash, head, headBytes);
     this.#markPlain(headHash, !head.encrypted); // a later head may list this one as a segment
     if (segment) {
       this.#segments.set(segment.ref.hash, segment.messages, segment.ref.size);
@@ -171,19 +178,12 @@ export class ConversationReader {
    * would bring back what an overwrite or delete removed — holding exactly `count` tail messages.
    */
   async #headTail(conversationId: string, keys: DocumentKeys, ref: SegmentRef, epoch: string): Promise<Message[]> {
-    const id = BlobId.fromHash(fromBase64Url(ref.hash, 'segment.hash'), ref.size);
-    let head: Head;
-    try {
-      head = await this.#head(conversationId, keys, id, ref.hash);
-    } catch (e) {
-      if (isS5ChatError(e) && e.code === 'DATA_MISSING') throw new DataMissingError(conversationId, 'segment', id.toString(), e);
-      throw e;
-    }
+    const head = await this.#head(conversationId, keys, BlobId.fromHash(fromBase64Url(ref.hash, 'segment.hash'), ref.size), ref.hash);
     const tail = head.tail ?? [];
     if (head.epoch !== epoch || head.deleted || tail.length !== ref.count) {
-      throw new IntegrityError(`A head listed as a segment of "${conversationId}" is not the one its listing describes.`, {
+      throw new IntegrityError(`A head listed by "${conversationId}" is not what it lists.`, {
         conversationId,
-        details: `segment ${ref.hash}: epoch ${head.epoch === epoch ? 'matches' : 'differs'}, ${tail.length} tail messages, listed ${ref.count}`,
+        details: `segment ${ref.hash}: epoch ${head.epoch === epoch ? 'ok' : 'differs'}, ${tail.length} of ${ref.count}`,
       });
     }
     return tail;
@@ -217,15 +217,7 @@ export class ConversationReader {
     start: ReadonlyMap<string, Message>,
     head: Head,
   ): Promise<Map<string, Message>> {
-    const inline = head.inline; // heads of earlier versions only
-    const lists = await mapLimit(refs, this.#opts.readConcurrency ?? 6, (ref) => {
-      if (inline && inline.hash === ref.hash && inline.messages.length === ref.count && ref.in === undefined) {
-        this.#segments.set(ref.hash, inline.messages, ref.size);
-        this.#markPlain(ref.hash, !head.encrypted); // the inlined delta was written with this head
-        return Promise.resolve(inline.messages);
-      }
-      return this.#segment(conversationId, keys, ref, head.epoch);
-    });
+    const lists = await mapLimit(refs, this.#opts.readConcurrency ?? 6, (ref) => this.#segment(conversationId, keys, ref, head.epoch));
     const messages = new Map(start);
     for (const list of lists) for (const m of list) mergeMessageInto(messages, m);
     for (const m of head.tail ?? []) mergeMessageInto(messages, m);

@@ -3,7 +3,7 @@
  * changed messages. Each segment names its conversation inside the (encrypted) document, and the
  * reader checks it, so a segment swapped in from another conversation is refused.
  */
-import * as v from 'valibot';
+import * as v from '../validation/schema.js';
 import { BlobId, toBase64Url } from '@s5chat/s5';
 import { IntegrityError } from '../errors.js';
 import { checkDocument, MessageSchema, objectSchema, type Message } from '../schemas.js';

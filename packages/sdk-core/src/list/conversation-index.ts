@@ -1,8 +1,21 @@
 /**
  * The conversation list (`listConversations`): one document under its own registry key, written
  * through the same revision-safe loop as conversations, only on create, delete and title change.
- * If an update fails the conversation itself is still durable: the entry is marked dirty and
- * repaired in the background (and with the conversation's next write).
+ *
+ * With `listUpdate: 'follow'` the list entry FOLLOWS the conversation write, off its
+ * acknowledgement: a message is durable once the conversation's head is set, and waiting for a
+ * second registry write in series (for a new conversation: list read + upload + set) doubles a new
+ * chat's first ack. (Default 'with-write': the write's callers wait for the entry, as before.)
+ * What keeps the list honest with 'follow':
+ *  - this manager reads its own writes: `list()` (and so `watchConversations`) waits for the
+ *    updates it has started, and `flush()`/`close()` wait for them (maintenance);
+ *  - other devices see the entry once the update lands (typically one or two round trips after
+ *    the ack); until then they find the conversation by id, not yet in their list;
+ *  - an update that fails marks the entry dirty: repaired in the background and with the
+ *    conversation's next write;
+ *  - a process that dies between the ack and the list write leaves a durable conversation missing
+ *    from the list: the next write to it by any manager that has read the list repairs it
+ *    (`isDirty` is also true for an id the list it last read or wrote does not hold).
  */
 import { bytesToUtf8, createRegistryEntry, fromBase64Url, isS5ChatError, revisionRetryDelays, toBase64Url, utf8ToBytes, ValidationError } from '@s5chat/s5';
 import { DataMissingError } from '../errors.js';
@@ -24,6 +37,8 @@ export interface ConversationIndexDeps extends WriteDeps {
   locks: KeyedMutex;
   committer: () => GroupCommitter<Item, StorageResult>;
   maintenance: MaintenanceTracker;
+  /** listUpdate 'with-write' (the default): `update` resolves once the entry is stored; false: at once. */
+  awaitUpdates?: boolean;
 }
 
 /** The list entry a conversation's state implies. */
@@ -38,6 +53,10 @@ export class ConversationIndex {
   readonly #d: ConversationIndexDeps;
   readonly #heads = new LruCache<{ entries: IndexEntry[]; encrypted: boolean }>(8 * 1024 * 1024);
   readonly #dirty = new Set<string>();
+  /** List updates started and not settled yet (list() waits for them: read-your-writes). */
+  readonly #pending = new Set<Promise<void>>();
+  /** Ids of the list as this manager last read or wrote it (undefined: not read yet). */
+  #known: Set<string> | undefined;
   #keys?: DocumentKeys;
   #repair?: Promise<void>;
 
@@ -45,20 +64,40 @@ export class ConversationIndex {
     this.#d = deps;
   }
 
+  /** The entry needs a write: its last update failed, or the list this manager holds lacks it. */
   isDirty(conversationId: string): boolean {
-    return this.#dirty.has(conversationId);
+    if (this.#dirty.has(conversationId)) return true;
+    // 'follow' only: an ack no longer implies a stored entry, so a missing one is repaired here.
+    return !this.#d.awaitUpdates && this.#known !== undefined && !this.#known.has(conversationId);
   }
 
-  /** Update the entry of `conversationId` after a write; failures mark it dirty (never thrown). */
-  async update(conversationId: string, a: ApplyResult | ConversationState, revision: number): Promise<void> {
-    try {
-      await this.#d.committer().submit(INDEX_KEY, { target: 'index', op: indexOpFor(conversationId, a, revision) });
-      this.#dirty.delete(conversationId);
-    } catch (error) {
-      this.#dirty.add(conversationId);
-      this.#d.events.emit('error', { conversationId, error, during: 'index', operations: 1 });
-      this.#scheduleRepair();
-    }
+  /**
+   * Start the update of `conversationId`'s entry after a write and return at once: the write's
+   * callers do not wait for it (see the module comment; `awaitUpdates` waits). Failures mark it
+   * dirty (never thrown).
+   */
+  update(conversationId: string, a: ApplyResult | ConversationState, revision: number): Promise<void> {
+    const op = indexOpFor(conversationId, a, revision);
+    this.#known?.add(conversationId); // being written: not "missing" for the next write meanwhile
+    const task = this.#d.committer().submit(INDEX_KEY, { target: 'index', op }).then(
+      () => {
+        this.#dirty.delete(conversationId);
+      },
+      (error: unknown) => {
+        this.#dirty.add(conversationId);
+        this.#d.events.emit('error', { conversationId, error, during: 'index', operations: 1 });
+        this.#scheduleRepair();
+      },
+    );
+    this.#pending.add(task);
+    void task.finally(() => this.#pending.delete(task));
+    this.#d.maintenance.track(task);
+    return this.#d.awaitUpdates ? task : Promise.resolve();
+  }
+
+  /** Resolves when every list update started so far has settled. */
+  async settled(): Promise<void> {
+    while (this.#pending.size > 0) await Promise.allSettled([...this.#pending]);
   }
 
   /**
@@ -105,11 +144,17 @@ export class ConversationIndex {
     const { entry, guessed } = forWriteAttempt === undefined
       ? { entry: await d.registry.get(INDEX_KEY, keys), guessed: false }
       : await d.registry.forWrite(INDEX_KEY, keys, forWriteAttempt);
-    if (!entry) return { entries: [], revision: 0, encrypted: false, guessed };
+    if (!entry) {
+      if (!guessed) this.#know([]);
+      return { entries: [], revision: 0, encrypted: false, guessed };
+    }
     const pointer = decodePointer(entry.data, 'the conversation index');
     const hash = toBase64Url(pointer.hash);
     const cached = this.#heads.get(hash);
-    if (cached) return { ...cached, revision: entry.revision, guessed };
+    if (cached) {
+      this.#know(cached.entries);
+      return { ...cached, revision: entry.revision, guessed };
+    }
     let bytes: Uint8Array;
     try {
       bytes = await d.backend.downloadBlob(pointer);
@@ -120,13 +165,19 @@ export class ConversationIndex {
     const { doc, encrypted } = decodeDocument(bytes, keys.encryptionKey, 'conversation index');
     const entries = parseIndex(doc);
     this.#heads.set(hash, { entries, encrypted }, bytes.length);
+    this.#know(entries);
     return { entries, revision: entry.revision, encrypted, guessed };
+  }
+
+  #know(entries: IndexEntry[]): void {
+    this.#known = new Set(entries.map((e) => e.id));
   }
 
   /** Conversations, most recently updated first (keyset pagination on (updatedAt, id)). */
   async list(options: ListOptions): Promise<{ items: ConversationSummary[]; nextCursor?: string }> {
     const o = parseOrThrow(ListOptionsSchema, options, 'options');
     const limit = o.limit ?? 50;
+    await this.settled(); // this manager's own list updates are visible to its own reads
     const { entries } = await this.read();
     const live = entries
       .filter((e) => !e.deleted)
@@ -185,6 +236,7 @@ export class ConversationIndex {
         }
         d.registry.wrote(INDEX_KEY, entry);
         this.#heads.set(toBase64Url(id.hash), { entries: next.entries, encrypted }, bytes.length);
+        this.#know(next.entries);
         const r = { ...base, revision: revision + 1, bytesUploaded };
         d.events.emit('saved', { ...r, kind: 'index' });
         return r;

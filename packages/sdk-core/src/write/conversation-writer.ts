@@ -197,7 +197,12 @@ export class ConversationWriter {
       // head is listed as a segment (its tail moves out by reference), or — a delta too large for
       // the head — one delta segment is uploaded with it (layout/tail.ts).
       const prev = { head: read.head, hash: read.headHash, size: read.headSize };
-      const plan = planTail(prev, applied, (segs, tail) => this.#buildHead(conversationId, applied, segs, encrypted, tail));
+      const plan = planTail(
+        prev,
+        applied,
+        (segs, tail) => this.#buildHead(conversationId, applied, segs, encrypted, tail),
+        (count) => segmentLevel(count, d.compaction.fanout),
+      );
       let segment: { ref: SegmentRef; bytes?: Uint8Array; messages: Message[] } | undefined;
       if (plan.segment) {
         if (uploaded && uploaded.reset === applied.reset && uploaded.encrypted === encrypted && sameDelta(uploaded.byId, plan.segment)) {
@@ -238,7 +243,7 @@ export class ConversationWriter {
       // Durable. Remember what we wrote so the next read downloads nothing.
       d.registry.wrote(conversationId, next);
       const headHash = toBase64Url(headId!.hash);
-      d.reader.remember(conversationId, head, headHash, applied.messages, segment ? { ref: segment.ref, messages: segment.messages } : undefined);
+      d.reader.remember(conversationId, head, headHash, applied.messages, segment ? { ref: segment.ref, messages: segment.messages } : undefined, headBytes.length);
       const result: StorageResult = {
         conversationId,
         revision: state.revision + 1,

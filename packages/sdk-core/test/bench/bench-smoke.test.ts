@@ -15,23 +15,24 @@ function tinySettings(): BenchSettings {
     ...quick,
     latencyMs: 2,
     stream: { appends: 8, perSecond: 100 },
-    burst: { appends: 6, repeats: 2 },
+    burst: { appends: 6, repeats: 2, baselineRepeats: 1 },
     long: { messages: 12, earlyAppend: 4, messageBytes: 500, seedWave: 4 },
     devices: { devices: 2, appendsPerDevice: 6, perSecondPerDevice: 100 },
-    load: { messages: 40, messageBytes: 100, seedWave: 20 },
+    load: { messages: 40, messageBytes: 100, seedWave: 20, coldRepeats: 2 },
     create: { repeats: 1 },
     devices10: { devices: 3, appendsPerDevice: 2, perSecondPerDevice: 100 },
     freshProcess: { messages: 12, appends: 2, seedWave: 6 },
-    watch: { commits: 3, gapMs: 20 },
+    watch: { commits: 3, gapMs: 20, pollMs: 100 },
     timeoutMs: 60_000,
   };
 }
 
-const ALL = ['stream', 'burst', 'long', 'devices', 'load', 'create', 'devices10', 'fresh-process'];
+const ALL = ['stream', 'burst', 'long', 'devices', 'load', 'create', 'devices10', 'fresh-process', 'watch'];
 
 describe('pnpm bench machinery', () => {
   it('runs the new scenarios on the dart profile (scaled waits) in the documented per-profile shape', async () => {
-    const settings = { ...tinySettings(), profiles: ['dart' as const], timeScale: 0.01 };
+    // The devnode in the bench's own process here; the other test runs it as a child process (the default).
+    const settings = { ...tinySettings(), profiles: ['dart' as const], timeScale: 0.01, devnodeProcess: 'in-process' as const };
     const results = await runBench({ settings, only: ['create'] });
     const json = JSON.parse(JSON.stringify(results)) as typeof results;
     expect(Object.keys(json.profiles)).toEqual(['dart']);
@@ -57,6 +58,7 @@ describe('pnpm bench machinery', () => {
     expect(Object.keys(scenarios)).toEqual(ALL);
     expect(json.machine.cpus).toBeGreaterThan(0);
     expect(json.settings.latencyMs).toBe(2);
+    expect(json.settings.devnode).toContain('own process');
     for (const [name, r] of Object.entries(scenarios)) {
       expect(r.s5chat?.error, `${name}/s5chat crashed`).toBeUndefined();
       expect(r.baseline?.error, `${name}/baseline crashed`).toBeUndefined();
@@ -85,6 +87,7 @@ describe('pnpm bench machinery', () => {
     expect(stream!.baseline!.registryWritesPerAppend as number).toBeGreaterThanOrEqual(1);
 
     expect(burst!.s5chat).toMatchObject({ appends: 6, acknowledged: 6, runs: 2, failed: 0, lost: 0 });
+    expect(burst!.baseline).toMatchObject({ appends: 6, runs: 1 });
     expect(typeof burst!.ratio?.throughputX).toBe('number');
     expect(typeof burst!.ratio?.throughputXVsCached).toBe('number');
 
@@ -99,9 +102,17 @@ describe('pnpm bench machinery', () => {
     expect((devices!.s5chat!.acknowledged as number) + (devices!.s5chat!.failed as number)).toBe(12);
     expect(typeof devices!.baseline!.lost).toBe('number');
 
-    expect(load!.s5chat).toMatchObject({ messages: 40, coldMessagesLoaded: 40, warmMessagesLoaded: 40 });
+    expect(load!.s5chat).toMatchObject({ messages: 40, coldMessagesLoaded: 40, warmMessagesLoaded: 40, coldRuns: 2 });
     expect(load!.baseline).toMatchObject({ messages: 40, coldMessagesLoaded: 40 });
     expect(load!.s5chat!.coldRequests as number).toBeGreaterThan(0);
+
+    // watch: B sees every commit of A over P2P and over polling; the baselines' B reloads (no push).
+    const { watch } = scenarios;
+    expect(watch!.s5chat).toMatchObject({ commits: 3, p2pDelivered: 3, pollDelivered: 3 });
+    expect(typeof watch!.s5chat!.p2pEventP99Ms).toBe('number');
+    expect(typeof watch!.s5chat!.pollEventP99Ms).toBe('number');
+    expect(watch!.baseline).toMatchObject({ commits: 3, pollDelivered: 3, p2pDelivered: null });
+    expect(typeof watch!.baselineCached!.pollDelivered).toBe('number');
 
     const table = formatResults(json);
     for (const name of ALL) expect(table).toContain(`${name} — `);

@@ -11,6 +11,7 @@ import {
   isValidSeedPhrase,
   RevisionConflictError,
   S5Identity,
+  identityFromWallet,
   SDK_STORAGE_METHODS,
   StorageManager,
   validateSeedPhrase,
@@ -86,8 +87,8 @@ describe('identity from @s5chat/sdk-core alone', () => {
     await sdk.close();
 
     const wallet = new Wallet('0x' + '22'.repeat(32));
-    const a = await S5Identity.fromWallet(wallet);
-    const b = await createSdk({ portalUrl: node.url, signer: wallet });
+    const a = await identityFromWallet(wallet);
+    const b = await createSdk({ portalUrl: node.url, identity: identityFromWallet(wallet) });
     expect(b.identity.signingKeyPair.publicKey).toEqual(a.signingKeyPair.publicKey);
     await b.close();
   });

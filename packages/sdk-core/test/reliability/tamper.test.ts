@@ -101,12 +101,12 @@ afterAll(async () => {
 /**
  * Writes `count` messages sized so that every place a message can be stored is on the read path:
  * the current head's tail, earlier heads listed as segments (each ~2.5 KB message outgrows the
- * previous head's tail), and a delta segment (message 2 is too large for any head).
+ * previous head's tail), and a delta segment (message 2, 40 KB, is too large for any head).
  */
 async function writeConversation(sdk: Sdk, label: string, id: string, marker: string, count = 4): Promise<Conversation> {
   observer.setLabel(label);
   for (let i = 0; i < count; i++) {
-    const pad = '.'.repeat(i === 2 ? 6000 : 2500);
+    const pad = '.'.repeat(i === 2 ? 40_000 : 2500);
     await sdk.storage.appendMessage(id, { id: `${id}-m${i}`, role: i % 2 ? 'assistant' : 'user', content: `${marker} message ${i} ${pad}`, timestamp: 1_700_000_000_000 + i });
   }
   await sdk.storage.flush();

@@ -24,6 +24,8 @@ export interface BundleReport {
   contributors: Contributor[];
   /** Every input path esbuild read (to check what must never be bundled). */
   inputs: string[];
+  /** The inputs that put at least one byte into the output (read but tree-shaken away: not listed). */
+  bundled: string[];
   code: string;
 }
 
@@ -69,6 +71,7 @@ export async function measureBrowserBundle(entry: string): Promise<BundleReport>
     gzipBytes: gzipSync(code).length,
     contributors: contributors(result.metafile),
     inputs: Object.keys(result.metafile.inputs),
+    bundled: Object.values(result.metafile.outputs).flatMap((o) => Object.entries(o.inputs).filter(([, i]) => i.bytesInOutput > 0).map(([p]) => p)),
     code: result.outputFiles[0]!.text,
   };
 }

@@ -87,8 +87,8 @@ describe('defect 10: no aliasing between the app and the SDK', () => {
     loaded.messages[0]!.content = 'changed load';
     (loaded.messages[0]!.metadata!.tags as string[]).push('load');
     loaded.metadata.title = 'changed';
-    // large enough that each write moves the previous head's tail out: 2 head segments → compaction (fanout 2)
-    for (let i = 2; i <= 4; i++) await sm.appendMessage('c', msg(`m${i}`, `later ${'x'.repeat(3000)}`, i));
+    // large enough that each write moves the previous head's tail out: two level-0 head segments → compaction (fanout 2)
+    for (let i = 2; i <= 5; i++) await sm.appendMessage('c', msg(`m${i}`, `later ${'x'.repeat(3000)}`, i));
     await sm.flush();
     expect(sm.metrics().total.compactions).toBeGreaterThan(0);
     const fresh = (await manager(backend).loadConversation('c'))!;

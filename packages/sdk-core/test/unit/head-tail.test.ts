@@ -76,6 +76,40 @@ describe('head tail: one blob per write', () => {
     expect(head.segments.length).toBeLessThanOrEqual(6 + 1);
   }, 60_000);
 
+  it('a delta larger than one block is the tail of a larger head (one upload); the next write moves it out by reference', async () => {
+    const shared = new MemoryBackend();
+    const tap = new Tap(shared);
+    const sm = manager(shared, { backend: tap, compaction: { enabled: false } });
+    await sm.appendMessage('big', msg('a', 'small', 1));
+    tap.calls = [];
+    const batch = Array.from({ length: 8 }, (_, i) => msg(`b${i}`, 'b'.repeat(600), 2 + i)); // a stream's batch: ~5 KB
+    const r = await sm.appendMessages('big', batch);
+    expect(tap.count('uploadBlob')).toBe(1);
+    expect(r.bytesUploaded).toBe(8192); // one head of two blocks, padded once
+    const bigHead = await currentHead(shared, 'big');
+    expect(ids(bigHead.tail!)).toEqual(ids(batch));
+    expect(bigHead.segments.map((s) => s.in)).toEqual(['head']); // the head that held 'a'
+    tap.calls = [];
+    const next = await sm.appendMessage('big', msg('c', 'small again', 20));
+    expect(tap.calls).toEqual(['uploadBlob', 'registrySet']);
+    expect(next.bytesUploaded).toBe(4096);
+    const after = await currentHead(shared, 'big');
+    expect(after.segments.map((s) => s.count)).toEqual([1, 8]);
+    expect(ids((await manager(shared).loadConversation('big'))!.messages)).toEqual(['a', ...ids(batch), 'c']);
+  });
+
+  it('a head that needs two blocks anyway (large metadata) lets its tail use the room: still one blob per append', async () => {
+    const shared = new MemoryBackend();
+    const sm = manager(shared, { compaction: { enabled: false } });
+    await sm.updateMetadata('meta', { notes: 'n'.repeat(5000) });
+    const sizes: number[] = [];
+    for (let i = 0; i < 8; i++) sizes.push((await sm.appendMessage('meta', msg(`m${i}`, 'x'.repeat(400), i))).bytesUploaded);
+    expect(sizes.every((b) => b === 8192)).toBe(true); // the head's own two blocks, no segment beside it
+    const head = await currentHead(shared, 'meta');
+    expect(head.segments.every((s) => s.in === 'head')).toBe(true);
+    expect((await manager(shared).loadConversation('meta'))!.messages).toHaveLength(8);
+  });
+
   it('the exactly-once window carries over: an operation re-submitted after its message moved out of the tail is applied once', async () => {
     const shared = new MemoryBackend();
     const sm = manager(shared);
@@ -181,7 +215,7 @@ describe('head tail: heads of the previous layout', () => {
     const loaded = (await reader.loadConversation(id))!;
     expect(ids(loaded.messages)).toEqual(['o1', 'o2', 'o3']);
     expect(loaded.metadata).toEqual({ title: 'From before' });
-    expect(tap.count('downloadBlob')).toBe(2); // head + the older segment; the newest came inline
+    expect(tap.count('downloadBlob')).toBe(3); // head + both segments (`inline` is ignored now: its segment is listed)
 
     const r = await reader.appendMessage(id, msg('n1', 'new one', 4));
     expect(r.bytesUploaded).toBe(4096);
@@ -189,7 +223,7 @@ describe('head tail: heads of the previous layout', () => {
     expect(head.epoch).toBe('legacy-epoch');
     expect(head.segments.map((s) => s.hash)).toEqual([s1.ref.hash, s2.ref.hash]);
     expect(ids(head.tail!)).toEqual(['n1']);
-    expect(head.inline).toBeUndefined();
+    expect((head as { inline?: unknown }).inline).toBeUndefined();
     expect(parseWindow(head.ops)).toContain(opDigest('old-op')); // the window carries over
     const again = (await manager(backend).loadConversation(id))!;
     expect(ids(again.messages)).toEqual(['o1', 'o2', 'o3', 'n1']);

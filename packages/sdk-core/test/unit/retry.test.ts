@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { PortalUnavailableError } from '@s5chat/s5';
 import { MemoryBackend, RevisionConflictError, StorageManager, deriveConversationKeys, type RetryEvent, type ConflictEvent, type MergedEvent } from '../../src/index.js';
 import { Tap, identity, manager, msg } from '../support/helpers.js';
+import { currentHead } from '../support/heads.js';
 
 afterEach(() => {
   vi.useRealTimers();
@@ -132,12 +133,14 @@ describe('_saveConversationInternal: revision conflicts', () => {
       }
     };
     a.calls = [];
-    const big = msg('mA', 'A'.repeat(6000), 2); // more than a 4 KiB head can carry
+    const big = msg('mA', 'A'.repeat(40_000), 2); // more than any head carries (MAX_TAIL_HEAD_BYTES)
     const r = await smA.appendMessage('c', big);
     expect(r.attempts).toBe(2);
-    // attempt 1: head + delta segment (8 KiB); attempt 2: a new head only, listing the same segment
+    // attempt 1: head + delta segment; attempt 2: a new head only, listing the same segment
     expect(a.calls.filter((c) => c === 'uploadBlob')).toHaveLength(3);
-    expect(r.bytesUploaded).toBe(4096 + 8192 + 4096);
+    const segment = (await currentHead(shared, 'c')).segments.find((s) => s.in === undefined)!;
+    expect(segment.count).toBe(1);
+    expect(r.bytesUploaded).toBe(4096 + segment.size + 4096);
     const loaded = await manager(shared).loadConversation('c');
     expect(loaded?.messages.map((m) => m.id)).toEqual(['m0', 'mA', 'mB']);
     expect(loaded?.messages[1]!.content).toBe(big.content);
