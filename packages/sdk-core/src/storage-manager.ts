@@ -10,36 +10,36 @@
  * re-applies, write/conflicts.ts) → list entry (list/conversation-index.ts) and compaction
  * (maintenance/compactor.ts) follow. Every caller gets the StorageResult of the write that carried
  * its operation.
+ *
+ * The wiring lives next to what it wires: resolve-storage-options.ts (defaults, validation),
+ * write/pipeline.ts (list, compactor, pacer, writer, commit queue), concurrency/storage-cross-tab.ts,
+ * live/storage-live.ts (watch), read/load-conversation.ts (the load path).
  */
 import { uuidv7 } from './util/uuidv7.js';
-import { revisionRetryDelays, sleep as s5sleep, ValidationError } from '@s5chat/s5';
 import { KeyedMutex, type LockInfo } from './concurrency/keyed-mutex.js';
-import { createCrossTab, type CrossTabCoordinator } from './concurrency/cross-tab.js';
+import type { CrossTabCoordinator } from './concurrency/cross-tab.js';
+import { createStorageCrossTab } from './concurrency/storage-cross-tab.js';
 import { ClosedError } from './errors.js';
 import { Emitter, type StorageEvents } from './events.js';
-import { GroupCommitter } from './group-commit.js';
-import { DEFAULT_COMPACTION } from './layout/compaction.js';
+import type { GroupCommitter } from './group-commit.js';
 import { ConversationReader } from './layout/reader.js';
-import { copyMessages } from './read/copy.js';
-import { ConversationIndex } from './list/conversation-index.js';
-import { Compactor } from './maintenance/compactor.js';
+import { loadConversation, type LoadedConversation } from './read/load-conversation.js';
+import type { ConversationIndex } from './list/conversation-index.js';
 import { MaintenanceTracker } from './maintenance/tracker.js';
-import { sortMessages } from './merge.js';
 import { MetricsRecorder, type Metrics } from './metrics.js';
-import { LiveHub, liveSnapshot, type ConversationsWatchEvent, type WatchEvent, type WatchOptions } from './live/index.js';
+import type { LiveHub, ConversationsWatchEvent, WatchEvent, WatchOptions } from './live/index.js';
+import { createStorageLiveHub } from './live/storage-live.js';
 import type { Op } from './ops.js';
 import { Outbox, createOutboxStore, outboxOwner } from './outbox/index.js';
-import { DeviceLogs, isLogKeyId, parseKeyId } from './device-logs/device-logs.js';
+import { DeviceLogs } from './device-logs/device-logs.js';
 import { RegistryView } from './read/registry-view.js';
 import { FreshIdentity } from './fresh-identity.js';
 import { SnapshotBases } from './read/snapshot-bases.js';
 import {
   assertConversationId,
   jsonCopy,
-  resolveLimits,
   type BaseWriteOptions,
   type MessagePatch,
-  type ConversationData,
   type ConversationInput,
   type ConversationSummary,
   type ListOptions,
@@ -47,11 +47,11 @@ import {
   type MessageInput,
   type StorageResult,
 } from './schemas.js';
-import { ConversationWriter } from './write/conversation-writer.js';
 import { WriteIntake, opWeight } from './write/intake.js';
-import { WritePacer } from './write/pacing.js';
-import { INDEX_KEY, MAX_BATCH_BYTES, type Item, type WriteDeps } from './write/types.js';
+import { createWritePipeline } from './write/pipeline.js';
+import { INDEX_KEY, type Item } from './write/types.js';
 import type { StorageManagerOptions, WriteOptions } from './storage-options.js';
+import { readerOptions, resolveStorageOptions } from './resolve-storage-options.js';
 
 export type { RetryOptions } from './write/types.js';
 
@@ -77,26 +77,10 @@ export class StorageManager {
   #closed = false;
 
   constructor(opts: StorageManagerOptions) {
-    if (!opts || !opts.backend) throw new ValidationError([{ path: 'backend', message: 'an S5Backend is required' }]);
-    if (!opts.identity || typeof opts.identity.deriveSeed !== 'function') {
-      throw new ValidationError([{ path: 'identity', message: 'expected an S5Identity (deriveSeed)' }]);
-    }
-    const backend = opts.backend;
-    this.#encrypted = (opts.encryption ?? 'on') !== 'off';
-    this.#deviceId = opts.deviceId ?? uuidv7();
-    const limits = resolveLimits(opts.limits);
-    const retry = opts.retry ?? {};
-    revisionRetryDelays(retry); // validate early: a bad retry config is a ValidationError now, not later
-    const pr = retry.progressRetries;
-    if (pr !== undefined && !(Number.isInteger(pr) && pr >= 0 && pr <= 32)) {
-      throw new ValidationError([{ path: 'retry.progressRetries', message: 'expected an integer in 0..32' }]);
-    }
-    const sleep = opts.sleep ?? ((ms: number) => s5sleep(ms));
-    // Whole milliseconds: stored timestamps are integers, and a fractional `now` must not make
-    // acknowledged messages unreadable.
-    const rawNow = opts.now ?? Date.now;
-    const now = () => Math.floor(rawNow());
-    const compaction = { ...DEFAULT_COMPACTION, ...(opts.compaction ?? {}), enabled: opts.compaction?.enabled ?? true };
+    const resolved = resolveStorageOptions(opts);
+    const { backend, limits, now } = resolved;
+    this.#encrypted = resolved.encrypted;
+    this.#deviceId = resolved.deviceId;
     this.#intake = new WriteIntake(limits, now);
     this.#locks = new KeyedMutex({
       timeoutMs: opts.lockTimeoutMs,
@@ -105,95 +89,33 @@ export class StorageManager {
     });
     const fresh = new FreshIdentity(opts.freshIdentity === true, opts.onFreshIdentityUsed);
     this.#registry = new RegistryView(backend, opts.identity, { guess: opts.readBeforeWrite !== 'always', fresh });
-    this.#crossTab =
-      opts.crossTab === false
-        ? createCrossTab({ locks: null, createChannel: null, instanceId: this.#deviceId })
-        : createCrossTab({ ...(opts.crossTab ?? {}), instanceId: uuidv7() });
-    this.#crossTab.onAnnouncement((a) => {
-      // A device log's announcement is its conversation's (watchers re-read the merged state).
-      const keyId = this.#registry.idForKeyName(a.key);
-      if (keyId) this.#registry.observed(keyId, a.revision);
-      const conversationId = keyId && parseKeyId(keyId).conversationId;
-      if (conversationId) this.#events.emit('remote', { conversationId, revision: a.revision });
-    });
-    const readerOpts: ConstructorParameters<typeof ConversationReader>[0] = {
-      backend,
-      onDownload: (id, bytes) => this.#metrics.add(id, 'bytesDownloaded', bytes),
-    };
-    if (opts.readConcurrency !== undefined) readerOpts.readConcurrency = opts.readConcurrency;
-    if (opts.cacheBytes !== undefined) readerOpts.cacheBytes = opts.cacheBytes;
-    this.#reader = new ConversationReader(readerOpts);
+    this.#crossTab = createStorageCrossTab(opts.crossTab, this.#deviceId, this.#registry, this.#events);
+    this.#reader = new ConversationReader(readerOptions(opts, (id, bytes) => this.#metrics.add(id, 'bytesDownloaded', bytes)));
     this.#logs = new DeviceLogs({ registry: this.#registry, reader: this.#reader, option: opts.deviceLogs, deviceId: this.#deviceId });
 
-    const deps: WriteDeps = {
-      backend,
+    const { index, committer } = createWritePipeline(opts, resolved, {
+      identity: opts.identity,
       registry: this.#registry,
       reader: this.#reader,
       metrics: this.#metrics,
       events: this.#events,
-      retry,
-      sleep,
-      deviceId: this.#deviceId,
-      limits,
-    };
-    const committer = () => this.#committer;
-    this.#index = new ConversationIndex({
-      ...deps,
-      identity: opts.identity,
-      encrypted: this.#encrypted,
-      locks: this.#locks,
-      committer,
-      maintenance: this.#maintenance,
-      awaitUpdates: opts.listUpdate !== 'follow',
-    });
-    const compactor = new Compactor({ ...deps, policy: compaction, committer, maintenance: this.#maintenance });
-    const pacer = new WritePacer({
-      lingerMs: opts.lingerMs ?? 0,
-      busyLingerMs: opts.busyLingerMs ?? 200,
-      contentionMaxMs: opts.contentionBackoffMaxMs ?? 2000,
-      random: opts.retry?.random ?? Math.random,
-      now: rawNow,
-    });
-    const writer = new ConversationWriter({
-      ...deps,
       locks: this.#locks,
       crossTab: this.#crossTab,
-      pacer,
-      compaction,
-      // Device logs are not conversations: the list follows their main heads only.
-      updateIndex: (id, applied, revision) => (isLogKeyId(id) ? Promise.resolve() : this.#index.update(id, applied, revision)),
-      indexDirty: (id) => !isLogKeyId(id) && this.#index.isDirty(id),
-      logOps: this.#logs.foldOps(now),
-      maybeCompact: (id, head) => compactor.maybeCompact(id, head),
+      maintenance: this.#maintenance,
+      logs: this.#logs,
     });
-    this.#committer = new GroupCommitter<Item, StorageResult>({
-      commit: (key, items) => (key === INDEX_KEY ? this.#index.commit(items) : writer.commit(key, items)),
-      fullBatch: 8, // a busy linger exists to grow batches; eight queued ops already make one worth writing
-      lingerFor: (key, busy) => (key === INDEX_KEY ? 0 : pacer.lingerFor(key, busy)),
-      lazyDelayMs: opts.compaction?.idleMs ?? 500,
-      sleep,
-      batchKey: (item) => (item.target === 'conversation' ? (item.encrypted ? 'enc' : 'plain') : 'index'),
-      weight: (item) => (item.target === 'conversation' ? item.weight : 0),
-      maxBatchWeight: MAX_BATCH_BYTES,
-      onDepth: (key, d) => {
-        if (key !== INDEX_KEY) this.#metrics.queueDepth(key, d);
-      },
-    });
-    this.#live = new LiveHub({
-      ...opts.live,
+    this.#index = index;
+    this.#committer = committer;
+    this.#live = createStorageLiveHub({
+      live: opts.live,
       backend,
       identity: opts.identity,
-      readEntry: (id, publicKey) => this.#registry.get(id, { keyPair: { publicKey } }),
-      observed: (id, entry) => this.#registry.observed(id, entry.revision),
-      read: async (id, entry) => {
-        const { state: main, head } = await this.#reader.read(id, this.#registry.keysFor(id), entry);
-        const merged = await this.#logs.read(id, main);
-        return liveSnapshot(merged.state, head, merged);
-      },
+      registry: this.#registry,
+      reader: this.#reader,
+      logs: this.#logs,
+      events: this.#events,
       deviceId: this.#deviceId,
       list: async () => (await this.listConversations({ limit: 1000 })).items,
-      on: (event, fn) => this.#events.on(event, fn),
-      onError: (conversationId, error) => this.#events.emit('error', { conversationId, error, during: 'watch', operations: 0 }),
     });
     this.#outbox = Outbox.create(createOutboxStore(opts.outbox, opts.outboxDir), {
       owner: outboxOwner(opts.identity),
@@ -316,26 +238,9 @@ export class StorageManager {
   // ---- reads -------------------------------------------------------------------------------------
 
   /** The stored conversation, read from the registry (never a local copy), or null if absent/deleted. */
-  async loadConversation(conversationId: string): Promise<(ConversationData & { revision: number; encrypted: boolean }) | null> {
+  loadConversation(conversationId: string): Promise<LoadedConversation | null> {
     const id = assertConversationId(conversationId);
-    const keys = this.#registry.keysFor(id);
-    const entry = await this.#registry.get(id, keys);
-    const { state: main } = await this.#reader.read(id, keys, entry);
-    // Main head + every device log it lists, merged (revision: the composite of all their revisions).
-    const { state } = await this.#logs.read(id, main);
-    if (!state.exists) return null;
-    this.#bases.remember(id, { revision: state.revision, messages: state.messages, metadata: state.metadata.values });
-    const live = [...state.messages.values()].filter((m) => !m.deleted);
-    // Copies: an app editing what it loaded must never change what this manager caches or uploads.
-    return {
-      id,
-      messages: copyMessages(sortMessages(live)),
-      metadata: jsonCopy(state.metadata.values),
-      createdAt: state.createdAt,
-      updatedAt: state.updatedAt,
-      revision: state.revision,
-      encrypted: state.encrypted,
-    };
+    return loadConversation({ registry: this.#registry, reader: this.#reader, logs: this.#logs, bases: this.#bases }, id);
   }
 
   /** Conversations, most recently updated first (list `updatedAt` moves on create/rename/delete only). */
