@@ -1,5 +1,5 @@
 import { ValidationError } from '@s5chat/s5';
-import { FileOutboxStore } from './file-store.js';
+import { fileStoreFor } from './file-store-for.js';
 import { IndexedDbOutboxStore } from './idb-store.js';
 import { MemoryOutboxStore, type OutboxStore } from './store.js';
 
@@ -7,13 +7,14 @@ import { MemoryOutboxStore, type OutboxStore } from './store.js';
 export type OutboxSetting = 'auto' | false | OutboxStore;
 
 /**
- * 'auto' → IndexedDB in browsers, a file store in Node when `outboxDir` is given, memory otherwise
+ * 'auto' → IndexedDB in browsers, a file store in Node when `outboxDir` is given (a ValidationError
+ * in the browser build), memory otherwise
  * (still survives an outage within the session, not a restart). null = outbox disabled.
  */
 export function createOutboxStore(setting: OutboxSetting | undefined, outboxDir?: string): OutboxStore | null {
   if (setting === false) return null;
   if (setting === undefined || setting === 'auto') {
-    if (outboxDir !== undefined) return new FileOutboxStore(outboxDir);
+    if (outboxDir !== undefined) return fileStoreFor(outboxDir);
     if (typeof (globalThis as { indexedDB?: unknown }).indexedDB !== 'undefined') return new IndexedDbOutboxStore();
     return new MemoryOutboxStore();
   }

@@ -1,8 +1,10 @@
 // Bundles a browser app the way its developer would (esbuild: bundle, minify, production, browser
 // platform) and reports the gzip size plus which inputs the bytes come from (esbuild's metafile).
 // The workspace packages resolve to their sources (like vitest's aliases), so the number is that of
-// the code next to this file, never of a stale dist/.
+// the code next to this file, never of a stale dist/; sdk-core's sources get the swaps of its
+// `browser` export build (build/browser-files.ts).
 import { build, type Metafile } from 'esbuild';
+import { browserFiles } from '../../build/browser-files.js';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 
@@ -60,6 +62,8 @@ export async function measureBrowserBundle(entry: string): Promise<BundleReport>
     format: 'esm',
     define: { 'process.env.NODE_ENV': '"production"' },
     alias: { '@s5chat/sdk-core': src('sdk-core'), '@s5chat/s5': src('s5') },
+    // What the package's `browser` export is built with (tsup.config.ts): Node-only modules swapped out.
+    plugins: [browserFiles],
     absWorkingDir: packagesDir,
     write: false,
     metafile: true,
