@@ -10,8 +10,8 @@ import type { WritePacer } from './pacing.js';
 import { INDEX_KEY, MAX_BATCH_BYTES, type Item } from './types.js';
 
 export interface CommitQueueDeps {
-  commitConversation: (conversationId: string, items: Item[]) => Promise<Settled<StorageResult>[]>;
-  commitIndex: (items: Item[]) => Promise<Settled<StorageResult>[]>;
+  writer: { commit(conversationId: string, items: Item[]): Promise<Settled<StorageResult>[]> };
+  index: { commit(items: Item[]): Promise<Settled<StorageResult>[]> };
   pacer: WritePacer;
   metrics: MetricsRecorder;
   sleep: (ms: number) => Promise<void>;
@@ -21,7 +21,7 @@ export interface CommitQueueDeps {
 
 export function createCommitQueue(d: CommitQueueDeps): GroupCommitter<Item, StorageResult> {
   return new GroupCommitter<Item, StorageResult>({
-    commit: (key, items) => (key === INDEX_KEY ? d.commitIndex(items) : d.commitConversation(key, items)),
+    commit: (key, items) => (key === INDEX_KEY ? d.index.commit(items) : d.writer.commit(key, items)),
     fullBatch: 8, // a busy linger exists to grow batches; eight queued ops already make one worth writing
     lingerFor: (key, busy) => (key === INDEX_KEY ? 0 : d.pacer.lingerFor(key, busy)),
     lazyDelayMs: d.lazyDelayMs,

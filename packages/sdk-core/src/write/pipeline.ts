@@ -76,8 +76,8 @@ export function createWritePipeline(opts: StorageManagerOptions, r: ResolvedStor
     maybeCompact: (id, head) => compactor.maybeCompact(id, head),
   });
   const queue: GroupCommitter<Item, StorageResult> = createCommitQueue({
-    commitConversation: (id, items) => writer.commit(id, items),
-    commitIndex: (items) => index.commit(items),
+    writer,
+    index,
     pacer,
     metrics: p.metrics,
     sleep: r.sleep,
