@@ -467,7 +467,7 @@ export class StorageManager {
    * what is stored then. They fill `base`/`expectedRevision` on a copy: the outbox keeps the op as
    * the caller made it.
    */
-  async #send(conversationId: string, item: Item): Promise<StorageResult> {
+  async #send(conversationId: string, item: Extract<Item, { target: 'conversation' }>): Promise<StorageResult> {
     const op = { ...item.op } as Op;
     await this.#logs.prepare(conversationId, op, op.kind === 'save' ? op.base : undefined);
     return this.#committer.submit(conversationId, { ...item, op });
