@@ -76,6 +76,8 @@ export interface ClientOptions {
   live?: LiveOptions;
   /** s5chat only: StorageManager `listUpdate` (default: the SDK's own). */
   listUpdate?: 'follow' | 'with-write';
+  /** s5chat only: StorageManager `deviceLogs` (one append log per device; default off). */
+  deviceLogs?: boolean;
   /** Baselines only: the reload interval of `watch` (default 1,000 ms, s5chat's polling floor). */
   reloadMs?: number;
 }
@@ -95,7 +97,9 @@ async function openS5chat(opts: ClientOptions): Promise<ChatClient> {
     encryption: opts.encryption,
     outbox: false, // measure the write path itself, never a parked write
     ...(opts.live ? { live: opts.live } : {}),
-    ...(opts.listUpdate ? { storage: { listUpdate: opts.listUpdate } } : {}),
+    ...(opts.listUpdate || opts.deviceLogs
+      ? { storage: { ...(opts.listUpdate ? { listUpdate: opts.listUpdate } : {}), ...(opts.deviceLogs ? { deviceLogs: true } : {}) } }
+      : {}),
     ...(opts.lingerMs !== null ? { lingerMs: opts.lingerMs } : {}),
   });
   let conflicts = 0;

@@ -119,7 +119,7 @@ export class StorageManager {
     });
     this.#outbox = Outbox.create(createOutboxStore(opts.outbox, opts.outboxDir), {
       owner: outboxOwner(opts.identity),
-      send: (r) => this.#committer.submit(r.conversationId, { target: 'conversation', op: r.op, encrypted: r.encrypted, weight: opWeight(r.op) }),
+      send: (r) => this.#send(r.conversationId, { target: 'conversation', op: r.op, encrypted: r.encrypted, weight: opWeight(r.op) }),
       onEvent: (e) => this.#events.emit('outbox', e),
       retry: opts.outboxRetry,
     });
@@ -218,7 +218,6 @@ export class StorageManager {
     return this.#guard(async () => {
       const { id, op } = this.#intake.metadata(conversationId, patch, options);
       this.#metrics.add(id, 'metadataUpdates');
-      await this.#logs.prepare(id, op, undefined);
       return this.#submit(id, op);
     });
   }
@@ -343,7 +342,6 @@ export class StorageManager {
         base = this.#bases.get(id, c.revision);
         if (base) op.base = base;
       }
-      await this.#logs.prepare(id, op, base);
       this.#metrics.add(id, 'saves');
       return this.#submit(id, op, encrypted, explicit && !encrypted);
     });
@@ -363,7 +361,20 @@ export class StorageManager {
   #submit(conversationId: string, op: Op, encrypted = this.#encrypted, explicitPlaintext = false): Promise<StorageResult> {
     const item: Item = { target: 'conversation', op, encrypted, weight: opWeight(op) };
     if (explicitPlaintext) item.explicitPlaintext = true;
-    const direct = () => this.#committer.submit(conversationId, item);
+    const direct = () => this.#send(conversationId, item);
     return this.#outbox ? this.#outbox.submit(conversationId, op, encrypted, direct) : direct().then((r) => ({ ...r, status: 'durable' as const }));
+  }
+
+  /**
+   * One attempt at a write: device-log checks first (they may read; composite revisions), then the
+   * committer. Part of the attempt — not of intake — so a portal outage during those reads queues
+   * the write in the outbox like any other transient failure, and a replay checks again against
+   * what is stored then. They fill `base`/`expectedRevision` on a copy: the outbox keeps the op as
+   * the caller made it.
+   */
+  async #send(conversationId: string, item: Extract<Item, { target: 'conversation' }>): Promise<StorageResult> {
+    const op = { ...item.op } as Op;
+    await this.#logs.prepare(conversationId, op, op.kind === 'save' ? op.base : undefined);
+    return this.#committer.submit(conversationId, { ...item, op });
   }
 }

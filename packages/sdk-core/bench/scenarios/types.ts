@@ -20,8 +20,8 @@ export interface ScenarioContext {
   openAs(side: Side, deviceId: string, seedPhrase: string, warmUp?: boolean): Promise<ChatClient>;
 }
 
-/** Per-client options a scenario may set (watch: the live transport / the reload interval; burst: listUpdate). */
-export type ClientExtras = Pick<ClientOptions, 'live' | 'reloadMs' | 'listUpdate'>;
+/** Per-client options a scenario may set (watch: the live transport / the reload interval; burst: listUpdate; devices: deviceLogs). */
+export type ClientExtras = Pick<ClientOptions, 'live' | 'reloadMs' | 'listUpdate' | 'deviceLogs'>;
 
 export interface Target {
   /** What is checked, e.g. "s5chat ackP99Ms ≤ 1000". */

@@ -100,6 +100,9 @@ describe('pnpm bench machinery', () => {
     // every append is accounted for and nothing acknowledged is lost, duplicated or invented.
     expect(devices!.s5chat).toMatchObject({ devices: 2, appends: 12, lost: 0, duplicates: 0, unexpected: 0 });
     expect((devices!.s5chat!.acknowledged as number) + (devices!.s5chat!.failed as number)).toBe(12);
+    // The deviceLogs variant ran too, and kept every acknowledged append.
+    expect(devices!.s5chat).toMatchObject({ logsLost: 0, logsDuplicates: 0 });
+    expect(devices10!.s5chat).toMatchObject({ logsLost: 0, logsDuplicates: 0 });
     expect(typeof devices!.baseline!.lost).toBe('number');
 
     expect(load!.s5chat).toMatchObject({ messages: 40, coldMessagesLoaded: 40, warmMessagesLoaded: 40, coldRuns: 2 });
