@@ -372,9 +372,12 @@ export class StorageManager {
    * what is stored then. They fill `base`/`expectedRevision` on a copy: the outbox keeps the op as
    * the caller made it.
    */
-  async #send(conversationId: string, item: Extract<Item, { target: 'conversation' }>): Promise<StorageResult> {
+  #send(conversationId: string, item: Extract<Item, { target: 'conversation' }>): Promise<StorageResult> {
+    const base = item.op.kind === 'save' ? item.op.base : undefined;
+    // Synchronous when there is nothing to check: the committer must see an append in the same
+    // tick it was made (pendingWrites(), one write for a same-tick burst).
+    if (!this.#logs.needsPrepare(item.op, base)) return this.#committer.submit(conversationId, item);
     const op = { ...item.op } as Op;
-    await this.#logs.prepare(conversationId, op, op.kind === 'save' ? op.base : undefined);
-    return this.#committer.submit(conversationId, { ...item, op });
+    return this.#logs.prepare(conversationId, op, base).then(() => this.#committer.submit(conversationId, { ...item, op }));
   }
 }

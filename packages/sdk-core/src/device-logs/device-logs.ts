@@ -98,15 +98,22 @@ export class DeviceLogs {
     return { ...r, ...this.router!.asConversationResult(conversationId, r, (k) => this.#registry.floor(k)) };
   }
 
+  /** Whether `prepare` has anything to check (appends and most writes: no — they go straight on). */
+  needsPrepare(op: Op, knownBase: SnapshotBase | undefined): boolean {
+    const snapshotRevision = op.kind === 'save' && op.mode !== 'overwrite' ? op.conversation.revision : undefined;
+    const optimistic = (op.kind === 'save' || op.kind === 'metadata') && op.mode === 'fail' && op.expectedRevision !== undefined;
+    return (snapshotRevision !== undefined && !knownBase) || optimistic;
+  }
+
   /**
    * Before a save or metadata update: revisions are composite (main + logs). A snapshot save needs
    * the base the caller saw (the composite names it); an optimistic 'fail' op is judged on the
    * composite here and on the main head's revision by the writer. Throws typed errors, nothing written.
    */
   async prepare(conversationId: string, op: Op, knownBase: SnapshotBase | undefined): Promise<void> {
+    if (!this.needsPrepare(op, knownBase)) return;
     const snapshotRevision = op.kind === 'save' && op.mode !== 'overwrite' ? op.conversation.revision : undefined;
     const optimistic = (op.kind === 'save' || op.kind === 'metadata') && op.mode === 'fail' && op.expectedRevision !== undefined;
-    if ((snapshotRevision === undefined || knownBase) && !optimistic) return;
     const { state, main, logs } = await this.readNow(conversationId);
     if (logs.length === 0) return; // one key: the writer judges revisions as it always did
     if (op.kind === 'save' && snapshotRevision !== undefined && !knownBase) {
