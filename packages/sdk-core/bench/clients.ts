@@ -78,6 +78,8 @@ export interface ClientOptions {
   listUpdate?: 'follow' | 'with-write';
   /** s5chat only: StorageManager `deviceLogs` (one append log per device; default off). */
   deviceLogs?: boolean;
+  /** s5chat only: `createSdk({ freshIdentity })` — the phrase was generated just now. */
+  freshIdentity?: boolean;
   /** Baselines only: the reload interval of `watch` (default 1,000 ms, s5chat's polling floor). */
   reloadMs?: number;
 }
@@ -96,6 +98,7 @@ async function openS5chat(opts: ClientOptions): Promise<ChatClient> {
     deviceId: opts.deviceId,
     encryption: opts.encryption,
     outbox: false, // measure the write path itself, never a parked write
+    ...(opts.freshIdentity ? { freshIdentity: true } : {}),
     ...(opts.live ? { live: opts.live } : {}),
     ...(opts.listUpdate || opts.deviceLogs
       ? { storage: { ...(opts.listUpdate ? { listUpdate: opts.listUpdate } : {}), ...(opts.deviceLogs ? { deviceLogs: true } : {}) } }

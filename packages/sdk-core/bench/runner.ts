@@ -91,8 +91,8 @@ export async function runBench(opts: RunOptions): Promise<BenchResults> {
           await client.warmUp();
           return client;
         },
-        async openAs(side, deviceId, phrase, warmUp = true) {
-          const client = await openClient(side, clientOptions(deviceId, phrase));
+        async openAs(side, deviceId, phrase, warmUp = true, extra) {
+          const client = await openClient(side, { ...clientOptions(deviceId, phrase), ...extra });
           if (warmUp) await client.warmUp();
           return client;
         },

@@ -26,7 +26,8 @@ export const create: Scenario = {
       ctx.progress.phase(`create/${side}: ${r + 1}/${repeats}`);
       let client: ChatClient | undefined;
       const first = await measure(ctx, [], async () => {
-        client = await ctx.openAs(side, 'device-1', generateSeedPhrase(), false);
+        // The app generated the phrase just now and says so (s5chat: freshIdentity; the baselines have no such notion).
+        client = await ctx.openAs(side, 'device-1', generateSeedPhrase(), false, { freshIdentity: true });
         await client.append(client.newConversationId(), makeMessage('create-id', r, ctx.settings.messageBytes));
       });
       identity.push(first);

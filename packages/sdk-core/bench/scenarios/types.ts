@@ -17,11 +17,11 @@ export interface ScenarioContext {
   /** Opens a client on the bench identity, logged in (sign-up is never inside a measurement). */
   open(side: Side, deviceId: string, extra?: ClientExtras): Promise<ChatClient>;
   /** Opens a client on another identity; `warmUp: false` leaves login to the first request. */
-  openAs(side: Side, deviceId: string, seedPhrase: string, warmUp?: boolean): Promise<ChatClient>;
+  openAs(side: Side, deviceId: string, seedPhrase: string, warmUp?: boolean, extra?: ClientExtras): Promise<ChatClient>;
 }
 
 /** Per-client options a scenario may set (watch: the live transport / the reload interval; burst: listUpdate; devices: deviceLogs). */
-export type ClientExtras = Pick<ClientOptions, 'live' | 'reloadMs' | 'listUpdate' | 'deviceLogs'>;
+export type ClientExtras = Pick<ClientOptions, 'live' | 'reloadMs' | 'listUpdate' | 'deviceLogs' | 'freshIdentity'>;
 
 export interface Target {
   /** What is checked, e.g. "s5chat ackP99Ms ≤ 1000". */
