@@ -4,6 +4,7 @@
 import { decodeMulti, encode } from '@msgpack/msgpack';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { bytesToUtf8, utf8ToBytes } from '../src/encoding/bytes.js';
 import { decodeSequence, encodeValue, MsgpackError } from '../src/p2p/msgpack.js';
 
 const LIMITS = { maxStrLength: 4096, maxBinLength: 1 << 16, maxArrayLength: 256, maxMapLength: 16, maxDepth: 8 };
@@ -31,6 +32,13 @@ describe('P2P msgpack codec', () => {
       }),
       { numRuns: 200 },
     );
+  });
+
+  it('keeps a string that starts with U+FEFF (a default TextDecoder strips it as a BOM)', () => {
+    const v = { a: '\uFEFFx', b: ['\uFEFF'] };
+    expect(decodeSequence(encode(v), LIMITS)).toEqual([v]);
+    expect(decodeSequence(encodeValue(v), LIMITS)).toEqual([v]);
+    expect(bytesToUtf8(utf8ToBytes('\uFEFF'))).toBe('\uFEFF');
   });
 
   it('decodes what @msgpack/msgpack encodes (sequences too)', () => {

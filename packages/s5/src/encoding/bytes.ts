@@ -2,7 +2,9 @@ import { hex } from './radix.js';
 import { ValidationError } from '../errors.js';
 
 const utf8Encoder = new TextEncoder();
-const utf8Decoder = new TextDecoder('utf-8', { fatal: true });
+// ignoreBOM: a string that starts with U+FEFF is data, not a byte-order mark — the default decoder
+// would drop it (fast-check found it: "\uFEFF" came back as "").
+const utf8Decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 export function utf8ToBytes(text: string): Uint8Array {
   return utf8Encoder.encode(text);

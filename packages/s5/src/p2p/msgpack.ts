@@ -21,7 +21,9 @@ export class MsgpackError extends Error {
 }
 
 const utf8Encoder = new TextEncoder();
-const utf8Decoder = new TextDecoder('utf-8', { fatal: true });
+// ignoreBOM: a string that starts with U+FEFF is data, not a byte-order mark — the default decoder
+// would drop it (fast-check found it: "\uFEFF" came back as "").
+const utf8Decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 // --- encode ------------------------------------------------------------------------------------
 
