@@ -16,14 +16,12 @@ export interface DecodeLimits {
   maxDepth: number;
 }
 
+import { bytesToUtf8, utf8ToBytes } from '../encoding/bytes.js';
+
 export class MsgpackError extends Error {
   override name = 'MsgpackError';
 }
 
-const utf8Encoder = new TextEncoder();
-// ignoreBOM: a string that starts with U+FEFF is data, not a byte-order mark — the default decoder
-// would drop it (fast-check found it: "\uFEFF" came back as "").
-const utf8Decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 // --- encode ------------------------------------------------------------------------------------
 
@@ -55,7 +53,7 @@ export function encodeValue(value: unknown): Uint8Array {
     else if (v === true) out.push(0xc3);
     else if (typeof v === 'number') writeNumber(v);
     else if (typeof v === 'string') {
-      const b = utf8Encoder.encode(v);
+      const b = utf8ToBytes(v);
       header(b.length, 0xa0, 31, 0xd9, 0xda, 0xdb);
       bytes(b);
     } else if (v instanceof Uint8Array) {
@@ -138,7 +136,7 @@ export function decodeSequence(bytes: Uint8Array, limits: DecodeLimits): unknown
   };
   const str = (len: number) => {
     try {
-      return utf8Decoder.decode(take(len, limits.maxStrLength, 'str'));
+      return bytesToUtf8(take(len, limits.maxStrLength, 'str'));
     } catch (e) {
       throw e instanceof MsgpackError ? e : new MsgpackError('invalid UTF-8 in str');
     }
