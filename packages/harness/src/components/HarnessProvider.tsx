@@ -28,6 +28,12 @@ export interface HarnessContextValue {
   connection: ConnectedIdentity | null;
   sdk: Sdk | null;
   connecting: boolean;
+  /**
+   * True until the page knows whether it reconnects by itself (a remembered development wallet or a
+   * server-given seed phrase) and, if so, until that reconnect ends: the connect buttons stay hidden
+   * meanwhile, so a click can never race the automatic reconnect.
+   */
+  restoring: boolean;
   telemetry: Telemetry;
   errors: ShownError[];
   connect(kind: IdentityKind, seedPhrase?: string): Promise<void>;
@@ -133,6 +139,7 @@ export function HarnessProvider({ children }: { children: ReactNode }) {
   const [connection, setConnection] = useState<ConnectedIdentity | null>(null);
   const [sdk, setSdk] = useState<Sdk | null>(null);
   const [connecting, setConnecting] = useState(false);
+  const [restoring, setRestoring] = useState(true);
   const [errors, setErrors] = useState<ShownError[]>([]);
   const telemetry = useMemo(() => new Telemetry(), []);
   const sdkRef = useRef<Sdk | null>(null);
@@ -246,9 +253,10 @@ export function HarnessProvider({ children }: { children: ReactNode }) {
   useEffect(() => {
     fetchConfig()
       .then(setConfig)
-      .catch((e: unknown) =>
-        reportError(new HarnessError('CONFIG_UNAVAILABLE', 'Could not load /api/config.', String(e)), 'startup'),
-      );
+      .catch((e: unknown) => {
+        setRestoring(false);
+        reportError(new HarnessError('CONFIG_UNAVAILABLE', 'Could not load /api/config.', String(e)), 'startup');
+      });
   }, [reportError]);
 
   // Reconnect silently after a reload when that needs no prompt: the local
@@ -257,8 +265,12 @@ export function HarnessProvider({ children }: { children: ReactNode }) {
   useEffect(() => {
     if (!config || autoTried.current) return;
     autoTried.current = true;
-    if (config.seedPhrase) void connect('seed', config.seedPhrase);
-    else if (rememberedKind() === 'dev-wallet') void connect('dev-wallet');
+    const auto = config.seedPhrase
+      ? connect('seed', config.seedPhrase)
+      : rememberedKind() === 'dev-wallet'
+        ? connect('dev-wallet')
+        : Promise.resolve();
+    void auto.finally(() => setRestoring(false));
   }, [config, connect]);
 
   // Close the SDK when the tab goes away (flushes what it can).
@@ -274,6 +286,7 @@ export function HarnessProvider({ children }: { children: ReactNode }) {
     connection,
     sdk,
     connecting,
+    restoring,
     telemetry,
     errors,
     connect,

@@ -14,7 +14,7 @@ const PORTAL_SOURCE = {
 
 /** Portal health, navigation and the identity controls. */
 export function Header() {
-  const { config, connection, connecting, connect, disconnect } = useHarness();
+  const { config, connection, connecting, restoring, connect, disconnect } = useHarness();
   const pathname = usePathname();
   const [seed, setSeed] = useState('');
   const [showSeed, setShowSeed] = useState(false);
@@ -61,6 +61,10 @@ export function Header() {
             </span>
             <button onClick={() => void disconnect()} data-testid="disconnect">Disconnect</button>
           </>
+        ) : restoring ? (
+          <span className="muted" data-testid="identity-restoring">
+            {config ? 'Reconnecting the identity used last time…' : 'Loading configuration…'}
+          </span>
         ) : (
           <>
             {hasInjected && (
@@ -86,7 +90,7 @@ export function Header() {
           </>
         )}
       </div>
-      {!connection && showSeed && (
+      {!connection && !restoring && showSeed && (
         <div className="seed-box">
           <form
             className="row"

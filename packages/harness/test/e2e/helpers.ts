@@ -27,10 +27,17 @@ export function watchConsole(page: Page): string[] {
 export async function openConnected(page: Page, path = '/'): Promise<void> {
   await page.goto(path);
   await expect(page.getByTestId('portal-url')).toHaveText(portalUrl());
+  await connectLoadedPage(page);
+}
+
+/**
+ * Connects a page that has just loaded: after the first connect the page reconnects by itself
+ * (the connect buttons stay hidden until it knows whether it will), otherwise it clicks.
+ */
+export async function connectLoadedPage(page: Page): Promise<void> {
   const ready = page.getByTestId('identity-ready');
   const connectButton = page.getByTestId('connect-dev-wallet');
-  // After the first connect the page reconnects by itself; otherwise click.
-  await expect(ready.or(connectButton)).toBeVisible();
+  await expect(ready.or(connectButton)).toBeVisible({ timeout: 30_000 });
   if (!(await ready.isVisible())) await connectButton.click();
   await expect(ready).toBeVisible({ timeout: 30_000 });
 }
@@ -128,11 +135,7 @@ export class OwnDevnode {
 export async function openConnectedTo(page: Page, node: OwnDevnode, path = '/'): Promise<void> {
   await page.goto(path);
   await expect(page.getByTestId('portal-url')).toHaveText(node.url);
-  const ready = page.getByTestId('identity-ready');
-  const connectButton = page.getByTestId('connect-dev-wallet');
-  await expect(ready.or(connectButton)).toBeVisible();
-  if (!(await ready.isVisible())) await connectButton.click();
-  await expect(ready).toBeVisible({ timeout: 30_000 });
+  await connectLoadedPage(page);
 }
 
 /** Connects with a seed phrase (two contexts with one phrase = two devices of one identity). */

@@ -3,15 +3,11 @@
  * `npm start` on a given portal profile (the manual-*.spec files).
  */
 import { expect, type BrowserContext, type Page } from '@playwright/test';
-import { expectAllAcknowledged, sendWithoutWaiting, shownMessages } from './helpers';
+import { connectLoadedPage, expectAllAcknowledged, sendWithoutWaiting, shownMessages } from './helpers';
 
 async function connect(page: Page, url: string): Promise<void> {
   await page.goto(url);
-  const ready = page.getByTestId('identity-ready');
-  const button = page.getByTestId('connect-dev-wallet');
-  await expect(ready.or(button)).toBeVisible({ timeout: 30_000 });
-  if (!(await ready.isVisible())) await button.click();
-  await expect(ready).toBeVisible({ timeout: 30_000 });
+  await connectLoadedPage(page);
 }
 
 export async function manualTest(context: BrowserContext, harnessUrl: string, portalUrl: string, profile: string): Promise<void> {
@@ -75,11 +71,20 @@ export async function manualTest(context: BrowserContext, harnessUrl: string, po
   await page.getByTestId('nav-stress').click();
   await page.getByTestId('faults-chaos').click();
   await expect(page.getByTestId('faults-applied')).toContainText('errorRate');
-  await page.getByTestId('stress-run').click();
-  await expect(page.getByTestId('stress-verdict')).toBeVisible({ timeout: 120_000 });
-  await expect(page.getByTestId('stress-verdict-text')).toHaveText('PASS');
-  await expect(page.getByTestId('stress-lost')).toHaveText('0');
-  await expect(page.getByTestId('stress-duplicates')).toHaveText('0');
-  expect(Number(await page.getByTestId('stress-run-faults-total').textContent())).toBeGreaterThan(0);
+  // Faults are random: a run on a slow machine batches its 60 appends into few requests, and a run
+  // that drew none (CI saw it once on dart-0.14) proves nothing about chaos. Every run must PASS;
+  // the step runs again, at most 4 times in all, until one of them met injected faults.
+  const injected: number[] = [];
+  for (let run = 0; run < 4 && !injected.some((n) => n > 0); run++) {
+    await page.getByTestId('stress-run').click();
+    await expect(page.getByTestId('stress-run-faults-total')).toBeVisible({ timeout: 120_000 });
+    await expect(page.getByTestId('stress-verdict')).toBeVisible({ timeout: 120_000 });
+    await expect(page.getByTestId('stress-verdict-text')).toHaveText('PASS');
+    await expect(page.getByTestId('stress-lost')).toHaveText('0');
+    await expect(page.getByTestId('stress-duplicates')).toHaveText('0');
+    injected.push(Number(await page.getByTestId('stress-run-faults-total').textContent()));
+  }
+  console.log(`[manual ${profile}] faults injected per stress run: ${injected.join(', ')}`);
+  expect(injected.some((n) => n > 0)).toBe(true);
   await page.getByTestId('faults-clear').click();
 }
