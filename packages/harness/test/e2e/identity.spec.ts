@@ -1,7 +1,7 @@
 import { expect, test } from '@playwright/test';
 import { Wallet, getBytes } from 'ethers';
 import { S5Identity, bytesToHex, generateSeedPhrase } from '@s5chat/s5';
-import { portalUrl } from './helpers';
+import { openConnected, portalUrl } from './helpers';
 
 // A fixed test key (never used anywhere else).
 const KEY = '0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d';
@@ -97,4 +97,25 @@ test('generate a seed phrase: 15 words shown once, connect with them, no secret 
   for (const w of words.filter((x) => !chrome.has(x))) expect(shown).not.toContain(w);
   // and never the phrase, or any two of its words in a row
   for (let i = 0; i + 1 < words.length; i++) expect(headerText).not.toContain(`${words[i]} ${words[i + 1]}`);
+});
+
+test('a reload with a remembered development wallet never offers the connect buttons (no click can race the reconnect)', async ({ page }) => {
+  await openConnected(page);
+  // Record, from the first script of the reloaded page on, whether a connect button is ever in the DOM.
+  await page.addInitScript(() => {
+    const w = window as unknown as { __sawConnectButton?: boolean };
+    w.__sawConnectButton = false;
+    new MutationObserver(() => {
+      if (document.querySelector('[data-testid=connect-dev-wallet],[data-testid=toggle-seed]')) w.__sawConnectButton = true;
+    }).observe(document, { childList: true, subtree: true });
+  });
+  await page.reload();
+  await expect(page.getByTestId('identity-ready')).toBeVisible({ timeout: 30_000 });
+  expect(await page.evaluate(() => (window as unknown as { __sawConnectButton?: boolean }).__sawConnectButton)).toBe(false);
+  // Disconnecting forgets it: the buttons are offered again, and stay after a reload.
+  await page.getByTestId('disconnect').click();
+  await expect(page.getByTestId('connect-dev-wallet')).toBeEnabled();
+  await page.reload();
+  await expect(page.getByTestId('connect-dev-wallet')).toBeEnabled({ timeout: 30_000 });
+  await expect(page.getByTestId('identity-ready')).toHaveCount(0);
 });
