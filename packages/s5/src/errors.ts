@@ -141,6 +141,9 @@ export function isS5ChatError(e: unknown, code?: S5ChatErrorCode): boolean {
   return code === undefined || (e as S5ChatError).code === code;
 }
 
+// Subclasses assign optional facts unconditionally: their fields are declared (ES2022 class fields),
+// so an absent fact is an own `undefined` property either way.
+
 /** The node already holds this or a newer revision for the key (PROTOCOL §6.2). Not transient. */
 export class RevisionTooLowError extends S5ChatError {
   static override readonly code = 'REVISION_TOO_LOW' as const;
@@ -156,7 +159,7 @@ export class RevisionTooLowError extends S5ChatError {
         : 'Revision number too low.',
       opts,
     );
-    if (opts.currentRevision !== undefined) this.currentRevision = opts.currentRevision;
+    this.currentRevision = opts.currentRevision;
   }
 }
 
@@ -174,7 +177,7 @@ export class HashMismatchError extends S5ChatError {
   readonly expected: string;
   readonly actual: string;
   constructor(expected: string, actual: string, opts: S5ChatErrorOptions = {}) {
-    super('HASH_MISMATCH', 'Content hash does not match the requested identifier.', {
+    super('HASH_MISMATCH', 'Content does not match its hash.', {
       details: `expected ${expected}, got ${actual}`,
       ...opts,
     });
@@ -206,8 +209,8 @@ export class AuthError extends S5ChatError {
   readonly reason?: AuthFailureReason;
   constructor(shortMessage: string, opts: S5ChatErrorOptions & { status?: number; reason?: AuthFailureReason } = {}) {
     super('AUTH_FAILED', shortMessage, opts);
-    if (opts.status !== undefined) this.status = opts.status;
-    if (opts.reason !== undefined) this.reason = opts.reason;
+    this.status = opts.status;
+    this.reason = opts.reason;
   }
 }
 
@@ -218,7 +221,7 @@ export class PortalUnavailableError extends S5ChatError {
   readonly status?: number;
   constructor(shortMessage: string, opts: S5ChatErrorOptions & { status?: number } = {}) {
     super('PORTAL_UNAVAILABLE', shortMessage, opts);
-    if (opts.status !== undefined) this.status = opts.status;
+    this.status = opts.status;
   }
 }
 
@@ -229,7 +232,7 @@ export class TimeoutError extends S5ChatError {
   readonly timeoutMs?: number;
   constructor(shortMessage: string, opts: S5ChatErrorOptions & { timeoutMs?: number } = {}) {
     super('TIMEOUT', shortMessage, opts);
-    if (opts.timeoutMs !== undefined) this.timeoutMs = opts.timeoutMs;
+    this.timeoutMs = opts.timeoutMs;
   }
 }
 
@@ -244,8 +247,8 @@ export class InvalidSeedPhraseError extends S5ChatError {
   readonly s5jsMessage?: string;
   constructor(shortMessage: string, opts: S5ChatErrorOptions & { problem?: SeedPhraseProblem; s5jsMessage?: string } = {}) {
     super('INVALID_SEED_PHRASE', shortMessage, opts);
-    if (opts.problem !== undefined) this.problem = opts.problem;
-    if (opts.s5jsMessage !== undefined) this.s5jsMessage = opts.s5jsMessage;
+    this.problem = opts.problem;
+    this.s5jsMessage = opts.s5jsMessage;
   }
 }
 
@@ -319,8 +322,8 @@ export class BlobNotAvailableError extends S5ChatError {
   override name = 'BlobNotAvailableError';
   readonly status?: number;
   constructor(what: string, opts: S5ChatErrorOptions & { status?: number } = {}) {
-    super('BLOB_NOT_AVAILABLE', `${what} is not available from the portal right now.`, opts);
-    if (opts.status !== undefined) this.status = opts.status;
+    super('BLOB_NOT_AVAILABLE', `${what} is not available from the portal yet; retry later.`, opts);
+    this.status = opts.status;
   }
 }
 
@@ -332,11 +335,11 @@ export class InviteRequiredError extends S5ChatError {
     super(
       'INVITE_REQUIRED',
       opts.hadInvite
-        ? 'The portal refused the invite code for registering a new account.'
-        : 'The portal needs an invite code (inviteCode) to register a new account.',
+        ? 'The portal refused the invite code (inviteCode).'
+        : 'The portal needs an invite code (inviteCode) to register.',
       opts,
     );
-    if (opts.status !== undefined) this.status = opts.status;
+    this.status = opts.status;
   }
 }
 
@@ -346,7 +349,7 @@ export class UploadTooLargeError extends S5ChatError {
   readonly size: number;
   readonly maxBytes: number;
   constructor(size: number, maxBytes: number, opts: S5ChatErrorOptions = {}) {
-    super('UPLOAD_TOO_LARGE', `Upload of ${size} bytes exceeds the portal limit of ${maxBytes} bytes.`, opts);
+    super('UPLOAD_TOO_LARGE', `Upload of ${size} bytes is over the portal's limit of ${maxBytes}.`, opts);
     this.size = size;
     this.maxBytes = maxBytes;
   }
@@ -362,7 +365,7 @@ export class PortalRejectedError extends S5ChatError {
   readonly status?: number;
   constructor(shortMessage: string, opts: S5ChatErrorOptions & { status?: number } = {}) {
     super('PORTAL_REJECTED', shortMessage, opts);
-    if (opts.status !== undefined) this.status = opts.status;
+    this.status = opts.status;
   }
 }
 
@@ -374,10 +377,6 @@ export class PortalRejectedError extends S5ChatError {
 export class AuthTokenUnreadableError extends S5ChatError {
   override name = 'AuthTokenUnreadableError';
   constructor(opts: S5ChatErrorOptions = {}) {
-    super(
-      'AUTH_TOKEN_UNREADABLE',
-      'The portal sent its auth token only as an HttpOnly cookie, which this runtime cannot read; pass a tokenProvider (see proxiedLogin).',
-      opts,
-    );
+    super('AUTH_TOKEN_UNREADABLE', 'The auth token is in an HttpOnly cookie this runtime cannot read; pass a tokenProvider (see proxiedLogin).', opts);
   }
 }

@@ -52,8 +52,8 @@ export class RevisionConflictError extends S5ChatError {
   }) {
     const short =
       args.expectedRevision !== undefined
-        ? `Conversation "${args.conversationId}" is at revision ${args.currentRevision ?? args.lastSeenRevision}, expected ${args.expectedRevision}.`
-        : `Conversation "${args.conversationId}" could not be written after ${args.attempts} attempts (revision conflict).`;
+        ? `"${args.conversationId}" is at revision ${args.currentRevision ?? args.lastSeenRevision}, expected ${args.expectedRevision}.`
+        : `"${args.conversationId}" lost the revision race ${args.attempts} times; nothing written.`;
     const details: Record<string, unknown> = { lastSeenRevision: args.lastSeenRevision };
     if (args.operationId !== undefined) details.operationId = args.operationId;
     if (args.messageIds !== undefined) details.messageIds = args.messageIds;
@@ -63,10 +63,11 @@ export class RevisionConflictError extends S5ChatError {
     this.conversationId = args.conversationId;
     this.attempts = args.attempts;
     this.lastSeenRevision = args.lastSeenRevision;
-    if (args.currentRevision !== undefined) this.currentRevision = args.currentRevision;
-    if (args.expectedRevision !== undefined) this.expectedRevision = args.expectedRevision;
-    if (args.operationId !== undefined) this.operationId = args.operationId;
-    if (args.messageIds !== undefined) this.messageIds = args.messageIds;
+    // Declared fields (ES2022): an absent fact is an own `undefined` property either way.
+    this.currentRevision = args.currentRevision;
+    this.expectedRevision = args.expectedRevision;
+    this.operationId = args.operationId;
+    this.messageIds = args.messageIds;
   }
 
   /** The same conflict, naming one operation of the batch that carried it. */
@@ -114,8 +115,8 @@ export class StaleSnapshotError extends S5ChatError {
   readonly snapshotRevision: number;
   readonly currentRevision: number;
   constructor(conversationId: string, snapshotRevision: number, currentRevision: number) {
-    super('STALE_SNAPSHOT', `The snapshot of "${conversationId}" is from revision ${snapshotRevision}; it is at ${currentRevision} now.`, {
-      details: 'load the conversation again and re-apply the change (or use editMessage / updateMetadata)',
+    super('STALE_SNAPSHOT', `Snapshot of "${conversationId}" is from revision ${snapshotRevision}, it is at ${currentRevision} now.`, {
+      details: 'load it again and re-apply the change (or use editMessage / updateMetadata)',
     });
     this.conversationId = conversationId;
     this.snapshotRevision = snapshotRevision;
@@ -148,7 +149,7 @@ export class EncryptionDowngradeError extends S5ChatError {
   override name = 'EncryptionDowngradeError';
   readonly conversationId: string;
   constructor(conversationId: string) {
-    super('ENCRYPTION_DOWNGRADE', `Conversation "${conversationId}" is stored encrypted; a plaintext write would expose it.`);
+    super('ENCRYPTION_DOWNGRADE', `"${conversationId}" is stored encrypted; a plaintext write would expose it.`);
     this.conversationId = conversationId;
   }
 }
@@ -164,7 +165,7 @@ export class StreamFailedError extends S5ChatError {
   readonly conversationId: string;
   readonly messageId: string;
   constructor(conversationId: string, messageId: string, cause: unknown) {
-    super('STREAM_FAILED', `The token stream of message "${messageId}" failed; the text so far was saved as partial.`, { cause });
+    super('STREAM_FAILED', `Token stream of "${messageId}" failed; the text so far was saved as partial.`, { cause });
     this.conversationId = conversationId;
     this.messageId = messageId;
   }
@@ -178,10 +179,10 @@ export class LockTimeoutError extends S5ChatError {
   readonly timeoutMs: number;
   readonly holder?: string;
   constructor(key: string, timeoutMs: number, holder?: string) {
-    super('LOCK_TIMEOUT', `Timed out after ${timeoutMs} ms waiting for the lock on "${key}".`, holder ? { details: { holder } } : {});
+    super('LOCK_TIMEOUT', `Lock on "${key}" not acquired in ${timeoutMs} ms.`, holder ? { details: { holder } } : {});
     this.key = key;
     this.timeoutMs = timeoutMs;
-    if (holder !== undefined) this.holder = holder;
+    this.holder = holder;
   }
 }
 
@@ -196,7 +197,7 @@ export class IntegrityError extends S5ChatError {
   readonly conversationId?: string;
   constructor(shortMessage: string, opts: S5ChatErrorOptions & { conversationId?: string } = {}) {
     super('INTEGRITY', shortMessage, opts);
-    if (opts.conversationId !== undefined) this.conversationId = opts.conversationId;
+    this.conversationId = opts.conversationId;
   }
 }
 

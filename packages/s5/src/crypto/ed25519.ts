@@ -1,15 +1,17 @@
 // @noble/ed25519 rather than @noble/curves: same author and RFC 8032 rules, a third of the bundle
 // size (the SDK's browser budget, test/size in sdk-core). Its sync API needs SHA-512 wired in (ours,
 // sha512.ts, for the same budget).
-import * as nobleEd25519 from '@noble/ed25519';
+import { getPublicKey, hashes, sign, verify } from '@noble/ed25519';
 import { sha512 } from './sha512.js';
 import { assertBytes, copyBytes, isBytes } from '../encoding/bytes.js';
 import { toBase64Url } from '../encoding/base64url.js';
 
-/** The library with SHA-512 wired in, done on first use (no module-level side effect for bundlers to drop). */
-function ed25519(): typeof nobleEd25519 {
-  nobleEd25519.hashes.sha512 ??= sha512;
-  return nobleEd25519;
+/**
+ * Wires our SHA-512 into the library, on first use (no module-level side effect for bundlers to drop).
+ * Named imports, not the namespace object: handing that around would keep all of the library in a bundle.
+ */
+function wired(): void {
+  hashes.sha512 ??= sha512;
 }
 
 /** Multikey prefix for Ed25519 public keys: pk33 = 0xed ‖ pk32 (PROTOCOL §1). */
@@ -26,7 +28,8 @@ export class Ed25519KeyPair {
 
   private constructor(seed: Uint8Array) {
     this.#seed = seed;
-    const pk = ed25519().getPublicKey(seed);
+    wired();
+    const pk = getPublicKey(seed);
     const pk33 = new Uint8Array(33);
     pk33[0] = MULTIKEY_ED25519;
     pk33.set(pk, 1);
@@ -50,7 +53,8 @@ export class Ed25519KeyPair {
 
   sign(message: Uint8Array): Uint8Array {
     assertBytes(message, 'message');
-    return ed25519().sign(message, this.#seed);
+    wired();
+    return sign(message, this.#seed);
   }
 }
 
@@ -61,7 +65,8 @@ export function verifyEd25519(publicKey33: Uint8Array, message: Uint8Array, sign
   try {
     // Strict RFC 8032 / libsodium rules (zip215: false): reject non-canonical encodings that a
     // ZIP-215 verifier would accept, so we never accept an entry the network's nodes reject.
-    return ed25519().verify(signature, message, publicKey33.subarray(1), { zip215: false });
+    wired();
+    return verify(signature, message, publicKey33.subarray(1), { zip215: false });
   } catch {
     return false;
   }
