@@ -59,7 +59,7 @@ function append(d: Draft, messages: Message[], at: number, registerLog?: string)
     return new ValidationError([
       {
         path: `messages.${ambiguous}`,
-        message: `message "${m.id}" is stored with other content at the same version; use editMessage, or a higher updatedAt`,
+        message: `"${m.id}" is stored with other content at this version; use editMessage or a higher updatedAt`,
       },
     ]);
   }

@@ -108,7 +108,7 @@ export class Draft {
   }
 
   tooMany(): ValidationError {
-    return new ValidationError([{ path: 'messages', message: `the conversation would exceed ${this.ctx.limits.maxMessages} messages` }]);
+    return new ValidationError([{ path: 'messages', message: `over the limit of ${this.ctx.limits.maxMessages} messages` }]);
   }
 
   /** Hybrid time for a metadata change made at wall clock `at` after seeing this draft. */

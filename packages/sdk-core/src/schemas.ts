@@ -163,7 +163,7 @@ export const SaveOptionsSchema = v.pipe(
   v.forward(
     v.check(
       (o) => o.onConflict !== 'fail' || o.expectedRevision !== undefined,
-      "onConflict 'fail' needs expectedRevision (0 = the conversation must not exist yet)",
+      "needed by onConflict 'fail' (0 = must not exist)",
     ),
     ['expectedRevision'],
   ),
@@ -303,7 +303,7 @@ export function normalizeConversation(input: unknown, limits: Limits, now: numbe
   const issues: { path: string; message: string }[] = [];
   const inputs = parsed.messages ?? [];
   if (inputs.length > limits.maxMessagesPerCall) {
-    issues.push({ path: 'conversation.messages', message: `has ${inputs.length} messages, limit ${limits.maxMessagesPerCall} per call` });
+    issues.push({ path: 'conversation.messages', message: `has ${inputs.length} messages, limit ${limits.maxMessagesPerCall}` });
   }
   const messages: Message[] = [];
   const seen = new Set<string>();

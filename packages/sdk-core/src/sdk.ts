@@ -100,13 +100,13 @@ export async function createSdk(opts: CreateSdkOptions): Promise<Sdk> {
   Promise.resolve(opts.identity).catch(() => {});
   if ((opts as { signer?: unknown }).signer !== undefined) {
     // The option of earlier versions: say what replaced it instead of ignoring the wallet.
-    throw new ValidationError([{ path: 'signer', message: 'pass identity: identityFromWallet(signer) (from @s5chat/sdk-core) instead' }]);
+    throw new ValidationError([{ path: 'signer', message: 'pass identity: identityFromWallet(signer) instead' }]);
   }
   if ((opts.seedPhrase === undefined) === (opts.identity === undefined)) {
     throw new ValidationError([{ path: 'seedPhrase|identity', message: 'give exactly one of seedPhrase or identity' }]);
   }
   if (!opts.backend && (typeof opts.portalUrl !== 'string' || !/^https?:\/\//.test(opts.portalUrl))) {
-    throw new ValidationError([{ path: 'portalUrl', message: 'expected an http(s) URL (or pass a backend)' }]);
+    throw new ValidationError([{ path: 'portalUrl', message: 'expected an http(s) URL' }]);
   }
   if (opts.encryption !== undefined && opts.encryption !== 'on' && opts.encryption !== 'off') {
     throw new ValidationError([{ path: 'encryption', message: "expected 'on' or 'off'" }]);

@@ -77,7 +77,7 @@ export function generateSeedPhrase(): string {
  */
 export function entropyFromSeedPhrase(phrase: string): Uint8Array {
   if (typeof phrase !== 'string') {
-    throw new InvalidSeedPhraseError('The seed phrase must be a string of 15 words; make one with generateSeedPhrase().', {
+    throw new InvalidSeedPhraseError('A seed phrase is a string of 15 words; make one with generateSeedPhrase().', {
       problem: 'not-a-string',
     });
   }
@@ -85,7 +85,7 @@ export function entropyFromSeedPhrase(phrase: string): Uint8Array {
   const words = trimmed === '' ? [] : trimmed.split(/\s+/);
   if (words.length !== SEED_PHRASE_WORDS) {
     // 12/18/24 words is almost always a BIP-39 wallet phrase: say so, it is the common mistake.
-    const bip39 = [12, 18, 24].includes(words.length) ? ` (${words.length} words looks like a BIP-39 wallet phrase, which is not an S5 phrase)` : '';
+    const bip39 = [12, 18, 24].includes(words.length) ? ` (looks like a BIP-39 wallet phrase)` : '';
     throw new InvalidSeedPhraseError(
       `S5 phrases have ${SEED_PHRASE_WORDS} words, this one has ${words.length}${bip39}; make one with generateSeedPhrase().`,
       { problem: 'word-count', s5jsMessage: `Phrase must be '${SEED_PHRASE_WORDS}' words long, was '${words.length}'` },
@@ -94,7 +94,7 @@ export function entropyFromSeedPhrase(phrase: string): Uint8Array {
   const indices: number[] = [];
   words.forEach((word, i) => {
     if (word.length < 3) {
-      throw new InvalidSeedPhraseError(`Word ${i + 1} ("${word}") is too short: every word of an S5 phrase has at least 3 letters.`, {
+      throw new InvalidSeedPhraseError(`Word ${i + 1} ("${word}") is too short: S5 words have at least 3 letters.`, {
         problem: 'short-word',
         s5jsMessage: `Word ${i + 1} is not at least 3 letters long`,
       });
@@ -103,7 +103,7 @@ export function entropyFromSeedPhrase(phrase: string): Uint8Array {
     const index = indexByPrefix.get(prefix);
     if (index === undefined) {
       throw new InvalidSeedPhraseError(
-        `Word ${i + 1} ("${word}") is not in the S5 word list (no word starts with "${prefix}"); check it for a typo.`,
+        `Word ${i + 1} ("${word}") is not in the S5 word list; check it for a typo.`,
         { problem: 'unknown-word', s5jsMessage: `Unrecognized prefix "${prefix}" at word ${i + 1}, not found in dictionary` },
       );
     }
@@ -111,7 +111,7 @@ export function entropyFromSeedPhrase(phrase: string): Uint8Array {
   });
   if (indices[ENTROPY_WORDS - 1]! >= 256) {
     throw new InvalidSeedPhraseError(
-      `Word 13 ("${words[ENTROPY_WORDS - 1]}") cannot be word 13 of an S5 phrase (it must be among the first 256 words of the list); check the phrase for a typo.`,
+      `Word 13 ("${words[ENTROPY_WORDS - 1]}") cannot be word 13 (not among the first 256 of the list); check for a typo.`,
       { problem: 'word-13-range', s5jsMessage: 'Prefix for word 13 must be found in the first 256 words of the dictionary' },
     );
   }
@@ -121,7 +121,7 @@ export function entropyFromSeedPhrase(phrase: string): Uint8Array {
     const position = ENTROPY_WORDS + c;
     if (indices[position] !== expected[c]) {
       throw new InvalidSeedPhraseError(
-        `Word ${position + 1} ("${words[position]}") does not match the checksum of words 1-13; check the phrase for a typo.`,
+        `Word ${position + 1} ("${words[position]}") does not match the checksum; check for a typo.`,
         { problem: 'checksum', s5jsMessage: `Word "${words[position]}" is not a valid checksum for the seed` },
       );
     }

@@ -50,7 +50,7 @@ export function decodeDocument(bytes: Uint8Array, encryptionKey: Uint8Array, wha
   }
   const claimed = (doc as { encrypted?: unknown } | null)?.encrypted;
   if (claimed !== encrypted) {
-    throw new IntegrityError(`The ${what} blob's encryption flag does not match its format.`, {
+    throw new IntegrityError(`The ${what} blob's encryption flag is wrong.`, {
       details: `format ${encrypted ? 'encrypted' : 'plaintext'}, document says ${String(claimed)}`,
     });
   }

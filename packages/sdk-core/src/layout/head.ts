@@ -82,7 +82,7 @@ export function parseHead(doc: unknown, conversationId: string): Head {
   const r = checkDocument(HeadSchema, doc);
   if (!r.ok) throw new IntegrityError(`The head of "${conversationId}" is malformed.`, { conversationId, details: r.details });
   if (r.value.conversationId !== conversationId) {
-    throw new IntegrityError(`The head read for "${conversationId}" belongs to another conversation.`, { conversationId });
+    throw new IntegrityError(`The head of "${conversationId}" is of another conversation.`, { conversationId });
   }
   return r.value as Head;
 }

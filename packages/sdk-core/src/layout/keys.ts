@@ -66,7 +66,7 @@ export function encodePointer(id: BlobId): Uint8Array {
 
 export function decodePointer(data: Uint8Array, what: string): BlobId {
   if (data.length < 34 || data.length > 41 || (data[0] !== 0x1e && data[0] !== 0x1f)) {
-    throw new IntegrityError(`The registry entry of ${what} does not point at an s5chat head.`, {
+    throw new IntegrityError(`The registry entry of ${what} is not an s5chat head.`, {
       details: `${data.length} bytes, first byte 0x${(data[0] ?? 0).toString(16)}`,
     });
   }

@@ -204,7 +204,7 @@ export class ConversationReader {
     }
     messages ??= await this.#union(conversationId, keys, head.segments, new Map(), head);
     if (messages.size !== head.messageCount) {
-      throw new IntegrityError(`"${conversationId}" holds ${messages.size} messages, its head says ${head.messageCount}.`, { conversationId });
+      throw new IntegrityError(`"${conversationId}" holds ${messages.size} messages, not ${head.messageCount}.`, { conversationId });
     }
     this.#setState(conversationId, { headHash, epoch: head.epoch, applied: appliedOf(head, headHash), messages });
     return messages;

@@ -70,13 +70,13 @@ export function parseSegment(doc: unknown, conversationId: string, ref: SegmentR
     throw new IntegrityError(`A segment of "${conversationId}" is malformed.`, { conversationId, details: r.details });
   }
   if (r.value.conversationId !== conversationId) {
-    throw new IntegrityError(`A segment listed by "${conversationId}" belongs to another conversation.`, {
+    throw new IntegrityError(`A segment listed by "${conversationId}" is of another conversation.`, {
       conversationId,
       details: `segment ${ref.hash}`,
     });
   }
   if (r.value.messages.length !== ref.count) {
-    throw new IntegrityError(`A segment of "${conversationId}" holds ${r.value.messages.length} messages, its head says ${ref.count}.`, {
+    throw new IntegrityError(`A segment of "${conversationId}" holds ${r.value.messages.length} messages, not ${ref.count}.`, {
       conversationId,
     });
   }

@@ -6,5 +6,5 @@ import { ValidationError } from '@s5chat/s5';
 import type { OutboxStore } from './store.js';
 
 export const fileStoreFor = (_dir: string): OutboxStore => {
-  throw new ValidationError([{ path: 'outboxDir', message: "a file outbox needs Node; in a browser leave outboxDir unset ('auto' uses IndexedDB)" }]);
+  throw new ValidationError([{ path: 'outboxDir', message: "needs Node; in a browser leave it unset" }]);
 };

@@ -20,7 +20,7 @@ export function createOutboxStore(setting: OutboxSetting | undefined, outboxDir?
   }
   const s = setting as Partial<OutboxStore>;
   if (typeof s?.list !== 'function' || typeof s.put !== 'function' || typeof s.delete !== 'function') {
-    throw new ValidationError([{ path: 'outbox', message: "expected 'auto', false or an OutboxStore { list, put, delete }" }]);
+    throw new ValidationError([{ path: 'outbox', message: "expected 'auto', false or an OutboxStore" }]);
   }
   return setting;
 }

@@ -56,7 +56,7 @@ export class WriteIntake {
     const opId = this.#operationId(options);
     if (!Array.isArray(messages)) throw new ValidationError([{ path: 'messages', message: 'expected an array' }]);
     if (messages.length > this.limits.maxMessagesPerCall) {
-      throw new ValidationError([{ path: 'messages', message: `has ${messages.length} messages, limit ${this.limits.maxMessagesPerCall} per call` }]);
+      throw new ValidationError([{ path: 'messages', message: `has ${messages.length} messages, limit ${this.limits.maxMessagesPerCall}` }]);
     }
     const now = this.now();
     const ms = messages.map((m, i) => normalizeMessage(m, this.limits, now, `messages.${i}`, `${opId}.${i}`));
