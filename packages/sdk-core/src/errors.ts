@@ -72,18 +72,19 @@ export class RevisionConflictError extends S5ChatError {
 
   /** The same conflict, naming one operation of the batch that carried it. */
   forOperation(operationId: string | undefined, messageIds: string[]): RevisionConflictError {
-    const args: ConstructorParameters<typeof RevisionConflictError>[0] = {
+    // Absent facts stay absent: the constructor skips undefined ones.
+    return new RevisionConflictError({
       conversationId: this.conversationId,
       attempts: this.attempts,
       lastSeenRevision: this.lastSeenRevision,
+      currentRevision: this.currentRevision,
+      expectedRevision: this.expectedRevision,
       cause: this.cause,
+      operationId,
       messageIds,
-    };
-    if (this.currentRevision !== undefined) args.currentRevision = this.currentRevision;
-    if (this.expectedRevision !== undefined) args.expectedRevision = this.expectedRevision;
-    if (operationId !== undefined) args.operationId = operationId;
-    return new RevisionConflictError(args);
+    });
   }
+
 }
 
 /**

@@ -35,36 +35,35 @@ export function encodeValue(value: unknown): Uint8Array {
     flush();
     chunks.push(b);
   };
-  const be = (n: number, size: number) => {
-    for (let i = size - 1; i >= 0; i--) out.push(Math.floor(n / 2 ** (8 * i)) & 0xff);
+  /** `type`, then `n` big-endian in `size` bytes (two's complement when negative). */
+  const fixed = (type: number, size: number, n: number) => {
+    out.push(type);
+    const b = BigInt.asUintN(size * 8, BigInt(n));
+    for (let i = size - 1; i >= 0; i--) out.push(Number((b >> BigInt(8 * i)) & 0xffn));
   };
-  const header = (len: number, fix: number | null, fixMax: number, t8: number | null, t16: number, t32: number) => {
-    if (fix !== null && len <= fixMax) out.push(fix | len);
-    else if (t8 !== null && len < 0x100) out.push(t8, len);
-    else if (len < 0x10000) out.push(t16, ...[len >> 8, len & 0xff]);
-    else {
-      out.push(t32);
-      be(len, 4);
-    }
+  /** The smallest length header: fix form up to `fixMax`, then `base` (8-bit, unless !has8), base+1 (16), base+2 (32). */
+  const header = (len: number, fix: number, fixMax: number, base: number, has8 = true) => {
+    if (len <= fixMax) out.push(fix | len);
+    else if (has8 && len < 0x100) out.push(base, len);
+    else fixed(len < 0x10000 ? base + 1 : base + 2, len < 0x10000 ? 2 : 4, len);
   };
   const write = (v: unknown): void => {
     if (v === null || v === undefined) out.push(0xc0);
-    else if (v === false) out.push(0xc2);
-    else if (v === true) out.push(0xc3);
+    else if (typeof v === 'boolean') out.push(v ? 0xc3 : 0xc2);
     else if (typeof v === 'number') writeNumber(v);
     else if (typeof v === 'string') {
       const b = utf8ToBytes(v);
-      header(b.length, 0xa0, 31, 0xd9, 0xda, 0xdb);
+      header(b.length, 0xa0, 31, 0xd9);
       bytes(b);
     } else if (v instanceof Uint8Array) {
-      header(v.length, null, 0, 0xc4, 0xc5, 0xc6);
+      header(v.length, 0, -1, 0xc4);
       bytes(v);
     } else if (Array.isArray(v)) {
-      header(v.length, 0x90, 15, null, 0xdc, 0xdd);
+      header(v.length, 0x90, 15, 0xdb, false);
       v.forEach(write);
     } else if (typeof v === 'object') {
       const entries = Object.entries(v as Record<string, unknown>);
-      header(entries.length, 0x80, 15, null, 0xde, 0xdf);
+      header(entries.length, 0x80, 15, 0xdd, false);
       for (const [k, x] of entries) {
         write(k);
         write(x);
@@ -77,21 +76,12 @@ export function encodeValue(value: unknown): Uint8Array {
       const f = new Uint8Array(8);
       new DataView(f.buffer).setFloat64(0, n);
       out.push(...f);
-    } else if (n >= 0) {
-      if (n < 0x80) out.push(n);
-      else if (n < 0x100) out.push(0xcc, n);
-      else if (n < 0x10000) (out.push(0xcd), be(n, 2));
-      else if (n < 0x100000000) (out.push(0xce), be(n, 4));
-      else (out.push(0xcf), be(n, 8));
-    } else if (n >= -32) out.push(n & 0xff);
-    else if (n >= -0x80) out.push(0xd0, n & 0xff);
-    else if (n >= -0x8000) (out.push(0xd1), be(n & 0xffff, 2));
-    else if (n >= -0x80000000) (out.push(0xd2), be(n >>> 0, 4));
+    } else if (n >= 0 ? n < 0x80 : n >= -32) out.push(n & 0xff); // positive / negative fixint
     else {
-      out.push(0xd3);
-      const f = new Uint8Array(8);
-      new DataView(f.buffer).setBigInt64(0, BigInt(n));
-      out.push(...f);
+      // The smallest of 1, 2, 4, 8 bytes (2^w) that holds n: uint 0xcc.. or int 0xd0..
+      let w = 0;
+      while (w < 3 && (n >= 0 ? n >= 2 ** (8 << w) : n < -(2 ** ((8 << w) - 1)))) w++;
+      fixed((n >= 0 ? 0xcc : 0xd0) + w, 1 << w, n);
     }
   };
   write(value);
@@ -165,26 +155,17 @@ export function decodeSequence(bytes: Uint8Array, limits: DecodeLimits): unknown
     if (t >= 0xa0 && t <= 0xbf) return str(t & 0x1f);
     if (t >= 0x90 && t <= 0x9f) return array(t & 0x0f, depth);
     if (t >= 0x80 && t <= 0x8f) return map(t & 0x0f, depth);
+    // Width-indexed families: bin8/16/32, uint8..64, int8..64, str8/16/32 (1 << (t - first) bytes).
+    if (t >= 0xc4 && t <= 0xc6) return take(uint(1 << (t - 0xc4)), limits.maxBinLength, 'bin');
+    if (t >= 0xcc && t <= 0xcf) return uint(1 << (t - 0xcc));
+    if (t >= 0xd0 && t <= 0xd3) return int(1 << (t - 0xd0));
+    if (t >= 0xd9 && t <= 0xdb) return str(uint(1 << (t - 0xd9)));
     switch (t) {
       case 0xc0: return null;
       case 0xc2: return false;
       case 0xc3: return true;
-      case 0xc4: return take(uint(1), limits.maxBinLength, 'bin');
-      case 0xc5: return take(uint(2), limits.maxBinLength, 'bin');
-      case 0xc6: return take(uint(4), limits.maxBinLength, 'bin');
       case 0xca: need(4); pos += 4; return view.getFloat32(pos - 4);
       case 0xcb: need(8); pos += 8; return view.getFloat64(pos - 8);
-      case 0xcc: return uint(1);
-      case 0xcd: return uint(2);
-      case 0xce: return uint(4);
-      case 0xcf: return uint(8);
-      case 0xd0: return int(1);
-      case 0xd1: return int(2);
-      case 0xd2: return int(4);
-      case 0xd3: return int(8);
-      case 0xd9: return str(uint(1));
-      case 0xda: return str(uint(2));
-      case 0xdb: return str(uint(4));
       case 0xdc: return array(uint(2), depth);
       case 0xdd: return array(uint(4), depth);
       case 0xde: return map(uint(2), depth);

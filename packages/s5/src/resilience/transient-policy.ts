@@ -125,7 +125,7 @@ export function createTransientPolicy(opts: TransientPolicyOptions = {}): Transi
         }, signal ?? never)
         .catch((error: unknown) => {
           if (error instanceof BrokenCircuitError) {
-            throw new PortalUnavailableError('Portal circuit open after repeated failures; retry later.', {
+            throw new PortalUnavailableError('Portal circuit is open after repeated failures; retry later.', {
               cause: breaker.lastFailure ? breaker.lastFailure.error : error,
             });
           }

@@ -111,7 +111,7 @@ export function entropyFromSeedPhrase(phrase: string): Uint8Array {
   });
   if (indices[ENTROPY_WORDS - 1]! >= 256) {
     throw new InvalidSeedPhraseError(
-      `Word 13 ("${words[ENTROPY_WORDS - 1]}") cannot be word 13 (not among the first 256 of the list); check for a typo.`,
+      `Word 13 ("${words[ENTROPY_WORDS - 1]}") must be among the first 256 of the list; check for a typo.`,
       { problem: 'word-13-range', s5jsMessage: 'Prefix for word 13 must be found in the first 256 words of the dictionary' },
     );
   }
