@@ -53,7 +53,7 @@ export class RevisionConflictError extends S5ChatError {
     const short =
       args.expectedRevision !== undefined
         ? `"${args.conversationId}" is at revision ${args.currentRevision ?? args.lastSeenRevision}, expected ${args.expectedRevision}.`
-        : `"${args.conversationId}" lost the revision race ${args.attempts} times; nothing written.`;
+        : `"${args.conversationId}" lost the revision race ${args.attempts} times (retries used up).`;
     const details: Record<string, unknown> = { lastSeenRevision: args.lastSeenRevision };
     if (args.operationId !== undefined) details.operationId = args.operationId;
     if (args.messageIds !== undefined) details.messageIds = args.messageIds;
@@ -72,7 +72,7 @@ export class RevisionConflictError extends S5ChatError {
 
   /** The same conflict, naming one operation of the batch that carried it. */
   forOperation(operationId: string | undefined, messageIds: string[]): RevisionConflictError {
-    // Absent facts stay absent: the constructor skips undefined ones.
+    // The same facts, the operation named; the constructor copies each (absent ones as undefined).
     return new RevisionConflictError({
       conversationId: this.conversationId,
       attempts: this.attempts,
