@@ -1,3 +1,4 @@
+import { concatBytes } from '../encoding/bytes.js';
 import { decodeSequence, encodeValue } from './msgpack.js';
 
 /**
@@ -23,14 +24,7 @@ export enum P2P {
  * (PROTOCOL §7.2). Byte strings travel as msgpack `bin`, which encodeValue emits for Uint8Array.
  */
 export function encodeSeq(values: readonly unknown[]): Uint8Array {
-  const parts = values.map((v) => encodeValue(v));
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let offset = 0;
-  for (const p of parts) {
-    out.set(p, offset);
-    offset += p.length;
-  }
-  return out;
+  return concatBytes(...values.map((v) => encodeValue(v)));
 }
 
 /** Limits so a hostile frame cannot make us allocate much (handshake frames are tiny). */
