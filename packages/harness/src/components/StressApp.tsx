@@ -66,6 +66,8 @@ export function StressApp() {
   const [verdict, setVerdict] = useState<(Verdict & { timeMs: number; conversationId: string }) | null>(null);
   const [stats, setStats] = useState<DevnodeStatsView | null>(null);
   const [runFaults, setRunFaults] = useState<Record<string, number> | null>(null);
+  /** Whether the devnode had faults configured when the run started (to explain a run none hit). */
+  const [faultsOn, setFaultsOn] = useState(false);
   const running = useRef(false);
   const timer = useRef<ReturnType<typeof setInterval> | undefined>(undefined);
 
@@ -108,6 +110,8 @@ export function StressApp() {
     publish('starting');
     setRunFaults(null);
     const statsBefore = adminAvailable ? await getStats(portal).catch(() => null) : null;
+    const configured = adminAvailable ? await getFaults(portal).catch(() => null) : null;
+    setFaultsOn(!!configured && !isNoFaults(configured));
     clearInterval(timer.current);
     timer.current = setInterval(() => setProgress((p) => (p ? { ...p, elapsedMs: Math.round(performance.now() - startedAt) } : p)), 200);
     try {
@@ -300,6 +304,12 @@ export function StressApp() {
           <h3>Faults the devnode injected during this run</h3>
           <span data-testid="stress-run-faults-total">{Object.values(runFaults).reduce((a, b) => a + b, 0)}</span> in total:{' '}
           {Object.entries(runFaults).map(([k, v]) => `${k} ${v}`).join(', ')}
+          {faultsOn && Object.values(runFaults).every((v) => v === 0) && (
+            <p className="muted small" data-testid="stress-run-faults-none">
+              Faults are on, but none hit this run: group commit folds unpaced appends into few requests. Run again, or
+              set an interval between appends for more separate writes.
+            </p>
+          )}
         </section>
       )}
 

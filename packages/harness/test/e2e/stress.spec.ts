@@ -39,6 +39,7 @@ test('stress page with devnode faults on: 0 lost, 0 duplicates', async ({ page }
   await expect(page.getByTestId('stress-verdict-text')).toHaveText('PASS');
   // The faults were real: the devnode injected some during this run.
   expect(Number(await page.getByTestId('stress-run-faults-total').textContent())).toBeGreaterThan(0);
+  await expect(page.getByTestId('stress-run-faults-none')).toHaveCount(0);
   expect(revisionErrors(consoleErrors)).toEqual([]);
   console.log(
     `[stress] ${devices} devices × ${appends} appends with chaos faults: acknowledged ${acked}, present ${present}, ` +
@@ -70,4 +71,22 @@ test('stress inputs are validated; a run where writes failed is FAIL with what f
   await expect(page.getByTestId('stress-verdict-text')).toHaveText('FAIL');
   await expect(page.getByTestId('stress-verdict-summary')).toContainText('3 of 3 writes failed');
   await expect(page.getByTestId('stress-lost')).toHaveText('0');
+});
+
+test('a run with faults on that none hit says so (and why), instead of a bare 0', async ({ page, request }) => {
+  await openConnected(page, '/stress');
+  await page.getByTestId('stress-devices').fill('1');
+  await page.getByTestId('stress-appends').fill('2');
+  // Faults "on" that can never fire: 1 ms of latency and no rates.
+  await request.post(`${portalUrl()}/admin/faults`, { data: { latencyMs: 1 } });
+  await page.getByTestId('stress-run').click();
+  await expect(page.getByTestId('stress-verdict-text')).toHaveText('PASS', { timeout: 60_000 });
+  await expect(page.getByTestId('stress-run-faults-total')).toHaveText('0');
+  await expect(page.getByTestId('stress-run-faults-none')).toContainText('none hit this run');
+  // With faults off there is nothing to explain.
+  await request.post(`${portalUrl()}/admin/faults`, { data: { latencyMs: 0 } });
+  await page.getByTestId('stress-run').click();
+  await expect(page.getByTestId('stress-verdict-text')).toHaveText('PASS', { timeout: 60_000 });
+  await expect(page.getByTestId('stress-run-faults-total')).toHaveText('0');
+  await expect(page.getByTestId('stress-run-faults-none')).toHaveCount(0);
 });
