@@ -1,7 +1,8 @@
 /**
  * The one place this package imports S5 protocol primitives from. Everything byte-level (BLAKE3,
- * blob ids, registry entry encoding and verification, Ed25519, base64url) comes from @s5chat/s5 so
- * the node and the client can never disagree on the wire format.
+ * blob ids, registry entry encoding and verification, Ed25519, base64url, P2P message numbers and
+ * msgpack framing) comes from @s5chat/s5 so the node and the client can never disagree on the wire
+ * format.
  */
 export {
   BlobId,
@@ -11,12 +12,16 @@ export {
   blake3,
   bytesToHex,
   decodeMultibase,
+  decodeSequence,
   decodeRegistryEntry,
   encodeMultibase,
   encodeRegistryEntry,
+  encodeSeq,
   equalBytes,
   fromBase64Url,
   hexToBytes,
+  isBin,
+  P2P,
   registryEntryFromJson,
   registryEntrySignedMessage,
   registryEntryToJson,
@@ -25,4 +30,4 @@ export {
   verifyEd25519,
   verifyRegistryEntry,
 } from '@s5chat/s5';
-export type { RegistryEntry, RegistryEntryJson } from '@s5chat/s5';
+export type { DecodeLimits, RegistryEntry, RegistryEntryJson } from '@s5chat/s5';

@@ -1,29 +1,15 @@
-import { decodeMulti, encode } from '@msgpack/msgpack';
+import { decodeSequence, type DecodeLimits } from '../s5.js';
 
 /**
- * S5 P2P messages are msgpack *sequences*: consecutive values without an enclosing array header
- * (PROTOCOL §7.2). Byte strings must travel as msgpack `bin`, which is what @msgpack/msgpack emits
- * for Uint8Array.
+ * P2P frames are msgpack sequences (PROTOCOL §7.2), encoded and decoded by @s5chat/s5's framing so
+ * node and client share one implementation; only what a node accepts from a peer is its own.
  */
-export function encodeSeq(values: readonly unknown[]): Uint8Array {
-  const parts = values.map((v) => encode(v));
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let offset = 0;
-  for (const p of parts) {
-    out.set(p, offset);
-    offset += p.length;
-  }
-  return out;
-}
+export { encodeSeq, isBin as isBytes } from '../s5.js';
 
-/** Limits so a hostile frame cannot make us allocate much (frames are small by design). */
-const DECODE_LIMITS = { maxStrLength: 4096, maxBinLength: 1 << 16, maxArrayLength: 64, maxMapLength: 16, maxExtLength: 0 };
+/** Limits so a hostile frame cannot make us allocate much (frames are small by design, none nests). */
+const NODE_LIMITS: DecodeLimits = { maxStrLength: 4096, maxBinLength: 1 << 16, maxArrayLength: 64, maxMapLength: 16, maxDepth: 8 };
 
-/** Decode a sequence; throws on malformed msgpack. */
+/** Decode a sequence; throws on malformed msgpack (the frame is then dropped and counted). */
 export function decodeSeq(bytes: Uint8Array): unknown[] {
-  return [...decodeMulti(bytes, DECODE_LIMITS)];
-}
-
-export function isBytes(v: unknown, length?: number): v is Uint8Array {
-  return v instanceof Uint8Array && (length === undefined || v.length === length);
+  return decodeSequence(bytes, NODE_LIMITS);
 }

@@ -4,21 +4,10 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { RegistryStore } from '../registry-store.js';
 import type { StatsCollector } from '../stats.js';
-import { decodeRegistryEntry, equalBytes, verifyEd25519, type Ed25519KeyPair } from '../s5.js';
+import { P2P, decodeRegistryEntry, equalBytes, verifyEd25519, type Ed25519KeyPair } from '../s5.js';
 import { decodeSeq, encodeSeq, isBytes } from './framing.js';
 import { encodeStorageLocation } from './storage-location.js';
 
-/** Message numbers and record bytes of PROTOCOL §7.3. */
-const HANDSHAKE_OPEN = 1;
-const HANDSHAKE_DONE = 2;
-const HASH_QUERY = 4;
-const STORAGE_LOCATION = 0x05;
-const REGISTRY_ENTRY = 0x07;
-const ANNOUNCE_PEERS = 8;
-const SIGNED_MESSAGE = 10;
-const REGISTRY_QUERY = 13;
-/** Feature bits every S5 peer announces; Dart refuses peers without them. */
-const REQUIRED_FEATURES = 3;
 const LOCATION_TTL_SECONDS = 3600;
 const MAX_FRAME_BYTES = 64 * 1024;
 
@@ -101,7 +90,7 @@ export class P2PHub {
     ws.on('error', (err) => this.#opts.log(`p2p: socket error: ${err.message}`));
     ws.on('message', (data, isBinary) => this.#onMessage(peer, data, isBinary));
     // Exactly two values: s5.js throws on a trailing network id (PROTOCOL §7.4 step 1).
-    this.#send(peer, encodeSeq([HANDSHAKE_OPEN, peer.challenge]));
+    this.#send(peer, encodeSeq([P2P.HANDSHAKE_OPEN, peer.challenge]));
   }
 
   #onMessage(peer: Peer, data: RawData, isBinary: boolean): void {
@@ -118,17 +107,17 @@ export class P2PHub {
 
   async #handleFrame(peer: Peer, bytes: Uint8Array): Promise<void> {
     switch (bytes[0]) {
-      case HANDSHAKE_OPEN:
+      case P2P.HANDSHAKE_OPEN:
         return this.#onHandshakeOpen(peer, bytes);
-      case SIGNED_MESSAGE:
+      case P2P.SIGNED_MESSAGE:
         return this.#onSignedMessage(peer, bytes);
-      case REGISTRY_QUERY:
+      case P2P.REGISTRY_QUERY:
         return this.#onRegistryQuery(peer, bytes);
-      case HASH_QUERY:
+      case P2P.HASH_QUERY:
         return this.#onHashQuery(peer, bytes);
-      case REGISTRY_ENTRY:
+      case P2P.REGISTRY_ENTRY:
         return this.#onRegistryEntry(peer, bytes);
-      case STORAGE_LOCATION:
+      case P2P.STORAGE_LOCATION:
       default:
         // Stream messages (0x08), message queries (0x49), locations from peers and unknown methods
         // are ignored, as s5.js does.
@@ -144,18 +133,18 @@ export class P2PHub {
     }
     // [2, echo, features, uriCount, uri…]; s5.js parses `02 c4 40 <C> 03` from the inner bytes.
     const uris = this.#opts.selfUris();
-    this.#sendSigned(peer, encodeSeq([HANDSHAKE_DONE, challenge, REQUIRED_FEATURES, uris.length, ...uris]));
+    this.#sendSigned(peer, encodeSeq([P2P.HANDSHAKE_DONE, challenge, P2P.REQUIRED_FEATURES, uris.length, ...uris]));
   }
 
   #sendSigned(peer: Peer, inner: Uint8Array): void {
     const { keyPair } = this.#opts;
-    this.#send(peer, encodeSeq([SIGNED_MESSAGE, keyPair.publicKey, keyPair.sign(inner), inner]));
+    this.#send(peer, encodeSeq([P2P.SIGNED_MESSAGE, keyPair.publicKey, keyPair.sign(inner), inner]));
   }
 
   /** Dart's AnnouncePeers: `[8, n, (id, connected, uriCount, uri…)…]` over every handshaked peer (the new one included). */
   #announcePeersTo(peer: Peer): void {
     const known = [...this.#peers].filter((p) => p.remoteId);
-    const values: unknown[] = [ANNOUNCE_PEERS, known.length];
+    const values: unknown[] = [P2P.ANNOUNCE_PEERS, known.length];
     for (const p of known) values.push(p.remoteId, true, p.uris.length, ...p.uris);
     this.#sendSigned(peer, encodeSeq(values));
   }
@@ -168,11 +157,11 @@ export class P2PHub {
       throw new FrameError('SignedMessage must be [10, bin33 nodeId, bin64 signature, bin message]');
     }
     if (!verifyEd25519(nodeId, inner, signature)) throw new FrameError('SignedMessage signature does not verify');
-    if (inner[0] === ANNOUNCE_PEERS) return; // we do not connect onwards
-    if (inner[0] !== HANDSHAKE_DONE) return;
+    if (inner[0] === P2P.ANNOUNCE_PEERS) return; // we do not connect onwards
+    if (inner[0] !== P2P.HANDSHAKE_DONE) return;
     const [, echo, features, uriCount, ...rest] = decodeSeq(inner);
     if (!isBytes(echo) || !equalBytes(echo, peer.challenge)) throw new FrameError('Invalid challenge found in p2p handshake');
-    if (features !== REQUIRED_FEATURES) throw new FrameError('Remote node does not support required features');
+    if (features !== P2P.REQUIRED_FEATURES) throw new FrameError('Remote node does not support required features');
     const firstHandshake = !peer.remoteId;
     if (firstHandshake) this.#opts.stats.counters.p2p.handshakes++;
     peer.remoteId = nodeId.slice();
@@ -197,7 +186,7 @@ export class P2PHub {
 
   /** Ask every handshaked peer for a key (what Dart and libs5-go do on an HTTP read, registry.dart:92-113). */
   queryRegistry(pk: Uint8Array): void {
-    const frame = encodeSeq([REGISTRY_QUERY, pk]);
+    const frame = encodeSeq([P2P.REGISTRY_QUERY, pk]);
     for (const p of this.#peers) if (p.remoteId) this.#send(p, frame);
   }
 

@@ -1,33 +1,30 @@
+import { concatBytes } from '../encoding/bytes.js';
 import { decodeSequence, encodeValue } from './msgpack.js';
 
-/** Message numbers and record bytes of PROTOCOL §7.3. */
-export const P2P = {
-  HANDSHAKE_OPEN: 1,
-  HANDSHAKE_DONE: 2,
-  HASH_QUERY: 4,
-  STORAGE_LOCATION: 0x05,
-  REGISTRY_ENTRY: 0x07,
-  STREAM_MESSAGE: 0x08,
-  ANNOUNCE_PEERS: 8,
-  SIGNED_MESSAGE: 10,
-  REGISTRY_QUERY: 13,
+/**
+ * Message numbers and record bytes of PROTOCOL §7.3. An enum rather than an object: bundlers inline
+ * its members, so the names cost browser bundles nothing.
+ */
+export enum P2P {
+  HANDSHAKE_OPEN = 1,
+  HANDSHAKE_DONE = 2,
+  HASH_QUERY = 4,
+  STORAGE_LOCATION = 0x05,
+  REGISTRY_ENTRY = 0x07,
+  STREAM_MESSAGE = 0x08,
+  ANNOUNCE_PEERS = 8,
+  SIGNED_MESSAGE = 10,
+  REGISTRY_QUERY = 13,
   /** Feature bits every S5 peer announces; Dart refuses peers without them. */
-  REQUIRED_FEATURES: 3,
-} as const;
+  REQUIRED_FEATURES = 3,
+}
 
 /**
  * S5 P2P messages are msgpack *sequences*: consecutive values without an enclosing array header
  * (PROTOCOL §7.2). Byte strings travel as msgpack `bin`, which encodeValue emits for Uint8Array.
  */
 export function encodeSeq(values: readonly unknown[]): Uint8Array {
-  const parts = values.map((v) => encodeValue(v));
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let offset = 0;
-  for (const p of parts) {
-    out.set(p, offset);
-    offset += p.length;
-  }
-  return out;
+  return concatBytes(...values.map((v) => encodeValue(v)));
 }
 
 /** Limits so a hostile frame cannot make us allocate much (handshake frames are tiny). */

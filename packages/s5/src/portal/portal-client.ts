@@ -1,10 +1,8 @@
 import {
-  AuthError,
   BlobNotAvailableError,
   HashMismatchError,
   InvalidSignatureError,
   NotFoundError,
-  PortalRejectedError,
   RevisionTooLowError,
   TimeoutError,
   UploadTooLargeError,
@@ -14,30 +12,19 @@ import { assertBytes, bytesToHex, equalBytes } from '../encoding/bytes.js';
 import { toBase64Url } from '../encoding/base64url.js';
 import { encodeMultibase } from '../encoding/multibase.js';
 import { blake3 } from '../crypto/blake3.js';
-import type { Ed25519KeyPair } from '../crypto/ed25519.js';
 import { BlobId } from '../blob-id.js';
 import { assertValidRegistryEntry, registryEntryFromJson, registryEntryToJson, type RegistryEntry } from '../registry.js';
-import type { S5Identity } from '../identity.js';
 import type { CallOptions, S5Backend } from '../backend.js';
-import { createTransientPolicy, type TransientPolicy } from '../resilience/transient-policy.js';
-import { abortReason, throwIfAborted } from '../resilience/sleep.js';
-import type { Bulkhead } from '../resilience/bulkhead.js';
-import { portalSlots } from '../resilience/portal-slots.js';
-import { exchange, parseJsonBody, throwForStatus, type FetchLike, type HttpResult } from './http.js';
+import { throwIfAborted } from '../resilience/sleep.js';
+import { parseJsonBody, throwForStatus, type FetchLike, type HttpResult } from './http.js';
 import type { WebSocketConstructor } from './subscription.js';
 import { openRegistryWatch } from './registry-watch.js';
-import { authHeaders, isConnectionFailure, isPolicy, untilAborted } from './client-util.js';
+import { authHeaders, untilAborted } from './client-util.js';
 import { tusUpload, type TusTransport } from './tus.js';
-import { runAccountLogin, type LoginTransport } from './login.js';
-import { privateLoginSlot, sharedLoginSlot, type LoginSlot } from './login-share.js';
 import { detectPortal, type PortalProfile } from './probe.js';
-import {
-  MAX_SMALL_RESPONSE_BYTES,
-  resolvePortalOptions,
-  type PortalClientOptions,
-  type PortalClientStats,
-  type SubscribeOptions,
-} from './options.js';
+import { PortalTransport } from './portal-transport.js';
+import { PortalAccount } from './portal-account.js';
+import { resolvePortalOptions, type PortalClientOptions, type PortalClientStats, type SubscribeOptions } from './options.js';
 
 export type { PortalClientOptions, PortalClientStats, SubscribeOptions } from './options.js';
 
@@ -59,63 +46,31 @@ export class PortalClient implements S5Backend {
   readonly portalUrl: string;
   readonly host: string;
   readonly #fetch: FetchLike;
-  readonly #timeoutMs: number;
   readonly #blobTimeoutMs: number;
-  readonly #maxResponseBytes: number;
   readonly #maxUploadBytes: number;
   /** Largest tus upload; 0 when tus is off. */
   readonly #tus: number;
-  readonly #inviteCode: string | undefined;
-  readonly #tokenProvider: (() => Promise<string>) | undefined;
-  readonly #registerFirst: boolean;
   readonly #WebSocket: WebSocketConstructor | undefined;
-  readonly #identity: S5Identity;
-  #accountKeyPair: Ed25519KeyPair;
-  readonly #policy: TransientPolicy;
-  readonly #slots: Bulkhead;
-  readonly #login: LoginSlot;
-  readonly #label: string;
+  /** How requests reach the portal (portal-transport.ts) and with which account token (portal-account.ts). */
+  readonly #transport: PortalTransport;
+  readonly #account: PortalAccount;
   #profile: Promise<PortalProfile> | undefined;
+  /** Counted into by the transport (requests, retries) and the account (logins) too. */
   readonly #stats: PortalClientStats = { requests: 0, bytesUploaded: 0, bytesDownloaded: 0, retries: 0, logins: 0, loginExchanges: 0 };
   readonly #subscriptions = new Set<{ close(): void }>();
 
   constructor(opts: PortalClientOptions) {
-    const { url, timeoutMs, blobTimeoutMs, maxResponseBytes, maxUploadBytes, maxTusUploadBytes, concurrency, fetchImpl } = resolvePortalOptions(opts);
+    const resolved = resolvePortalOptions(opts);
+    const { url, blobTimeoutMs, maxUploadBytes, maxTusUploadBytes, fetchImpl } = resolved;
     this.portalUrl = `${url.protocol}//${url.host}${url.pathname.replace(/\/+$/, '')}`;
     this.host = url.host;
     this.#fetch = fetchImpl;
-    this.#timeoutMs = timeoutMs;
     this.#blobTimeoutMs = blobTimeoutMs;
-    this.#maxResponseBytes = maxResponseBytes;
     this.#maxUploadBytes = maxUploadBytes;
     this.#tus = opts.tus === true ? maxTusUploadBytes : 0;
-    this.#inviteCode = opts.inviteCode;
-    this.#tokenProvider = opts.tokenProvider;
-    this.#registerFirst = opts.registerFirst ?? false;
     this.#WebSocket = opts.WebSocket;
-    this.#label = opts.label ?? 's5chat';
-    this.#identity = opts.identity;
-    this.#accountKeyPair = opts.identity.portalAccountKeyPair(this.host, opts.accountSeed);
-    const loginKey = this.#accountKeyPair.publicKeyBase64Url;
-    this.#login =
-      opts.tokenProvider || opts.shareLogin === false
-        ? privateLoginSlot(`${this.portalUrl}|${loginKey}`)
-        : sharedLoginSlot(this.portalUrl, loginKey);
-    this.#slots = portalSlots(url.origin, concurrency);
-    const onRetry = () => void this.#stats.retries++;
-    if (isPolicy(opts.policy)) {
-      this.#policy = opts.policy;
-      opts.policy.retry.onRetry(onRetry);
-    } else {
-      const userOnRetry = opts.policy?.onRetry;
-      this.#policy = createTransientPolicy({
-        ...opts.policy,
-        onRetry: (info) => {
-          onRetry();
-          userOnRetry?.(info);
-        },
-      });
-    }
+    this.#transport = new PortalTransport(this.portalUrl, resolved, opts.policy, this.#stats);
+    this.#account = new PortalAccount(opts, this.portalUrl, this.host, this.#transport, this.#stats);
   }
 
   /** Counters since construction (a snapshot). */
@@ -125,65 +80,17 @@ export class PortalClient implements S5Backend {
 
   /** The portal account public key (pk33), derived per identity and host. */
   get accountPublicKey(): Uint8Array {
-    return this.#accountKeyPair.publicKey.slice();
+    return this.#account.publicKey;
   }
 
   get isLoggedIn(): boolean {
-    return this.#login.token !== undefined;
+    return this.#account.isLoggedIn;
   }
 
   /** Which implementation serves this portal (probed once per portal and process). */
   portalProfile(): Promise<PortalProfile> {
     this.#profile ??= detectPortal(this.#fetch, this.portalUrl);
     return this.#profile;
-  }
-
-  // ---- transport --------------------------------------------------------------------------------
-
-  async #http(
-    method: string,
-    path: string,
-    init: { body?: BodyInit; headers?: Record<string, string>; largeBody?: boolean; timeoutMs?: number },
-    signal?: AbortSignal,
-  ): Promise<HttpResult> {
-    // Credentials omitted: we authenticate with the bearer token, and Dart's blob store answers the
-    // 307 with `Access-Control-Allow-Origin: *`, which a credentialed browser fetch rejects.
-    const requestInit: RequestInit = { method, headers: init.headers ?? {}, credentials: 'omit', redirect: 'follow' };
-    if (init.body !== undefined) requestInit.body = init.body;
-    const maxBytes = init.largeBody ? this.#maxResponseBytes : Math.min(MAX_SMALL_RESPONSE_BYTES, this.#maxResponseBytes);
-    const once = () => {
-      this.#stats.requests++;
-      return exchange(this.#fetch, this.#target(path), requestInit, { timeoutMs: init.timeoutMs ?? this.#timeoutMs, signal, maxBytes });
-    };
-    try {
-      return await this.#slots.execute(async () => {
-        try {
-          return await once();
-        } catch (error) {
-          // Every request we send is idempotent (content-addressed uploads, signed registry entries,
-          // re-signable challenges). Dart closes idle keep-alive sockets after 1 s, so a reused socket
-          // may be dead: one immediate retry, before the policy (and its breaker) sees anything.
-          if (!isConnectionFailure(error) || signal?.aborted) throw error;
-          return once();
-        }
-      }, signal);
-    } catch (error) {
-      if (signal?.aborted) throw abortReason(signal);
-      throw error;
-    }
-  }
-
-  /** A path below the portal, or an absolute URL on the portal's own origin (a tus Location). */
-  #target(path: string): string {
-    if (!/^https?:/i.test(path)) return this.portalUrl + path;
-    if (new URL(path).origin !== new URL(this.portalUrl).origin) {
-      throw new PortalRejectedError('Portal pointed a request at another origin; not sending our token there.', { details: path });
-    }
-    return path;
-  }
-
-  #retrying<T>(op: (signal: AbortSignal) => Promise<T>, signal?: AbortSignal): Promise<T> {
-    return this.#policy.execute(({ signal: inner }) => op(signal ?? inner), signal);
   }
 
   // ---- accounts ---------------------------------------------------------------------------------
@@ -193,69 +100,7 @@ export class PortalClient implements S5Backend {
    * (register on first use). See login.ts for the portal-specific steps.
    */
   async login(opts: CallOptions = {}): Promise<void> {
-    await this.#ensureToken(opts.signal);
-  }
-
-  #ensureToken(signal?: AbortSignal): Promise<string> {
-    throwIfAborted(signal);
-    return untilAborted(
-      this.#login.obtain(() => this.#acquireToken()),
-      signal,
-    );
-  }
-
-  async #acquireToken(): Promise<string> {
-    if (this.#tokenProvider) {
-      const token = await this.#tokenProvider();
-      if (typeof token !== 'string' || !token) {
-        throw new AuthError('tokenProvider returned no token.', { details: `got ${typeof token}`, reason: 'rejected' });
-      }
-      this.#stats.logins++;
-      return token;
-    }
-    const transport: LoginTransport = {
-      challenge: (flow, pubKey, headers, signal) =>
-        this.#http('GET', `/s5/account/${flow}?pubKey=${encodeURIComponent(pubKey)}`, { headers }, signal),
-      respond: (flow, body, headers, signal) => this.#http('POST', `/s5/account/${flow}`, { headers, body }, signal),
-    };
-    const outcome = await runAccountLogin({
-      transport,
-      keyPair: this.#accountKeyPair,
-      host: this.host,
-      label: this.#label,
-      inviteCode: this.#inviteCode,
-      registerFirst: this.#registerFirst,
-      retrying: (op) => this.#retrying(op),
-      fallbackKeyPair: () => this.#identity.portalAccountKeyPair(this.host, globalThis.crypto.getRandomValues(new Uint8Array(32))),
-    });
-    this.#accountKeyPair = outcome.keyPair;
-    this.#stats.logins++;
-    this.#stats.loginExchanges += outcome.exchanges;
-    return outcome.token;
-  }
-
-  /** Run an authenticated operation; on a 401 get a fresh token once (login or tokenProvider) and repeat. */
-  async #withAuth<T>(op: (token: string, signal: AbortSignal) => Promise<T>, signal?: AbortSignal): Promise<T> {
-    const token = await this.#ensureToken(signal);
-    try {
-      return await this.#retrying((s) => op(token, s), signal);
-    } catch (error) {
-      if (!(error instanceof AuthError) || error.status !== 401) throw error;
-      this.#login.invalidate(token);
-      const fresh = await this.#ensureToken(signal);
-      return this.#retrying((s) => op(fresh, s), signal);
-    }
-  }
-
-  /** Without a token first (Dart, devnode); with one when the portal says 401 or always requires it. */
-  async #maybeAuth<T>(op: (token: string, signal: AbortSignal) => Promise<T>, tokenRequired: boolean, signal?: AbortSignal): Promise<T> {
-    if (tokenRequired) return this.#withAuth(op, signal);
-    try {
-      return await this.#retrying((s) => op('', s), signal);
-    } catch (error) {
-      if (error instanceof AuthError && error.status === 401) return this.#withAuth(op, signal);
-      throw error;
-    }
+    await this.#account.ensureToken(opts.signal);
   }
 
   // ---- blobs ------------------------------------------------------------------------------------
@@ -277,10 +122,10 @@ export class PortalClient implements S5Backend {
     }
     const data = bytes.slice(); // our own copy: the caller may reuse its buffer while we retry
     const local = BlobId.fromBytes(data);
-    return this.#withAuth(async (token, signal) => {
+    return this.#account.withAuth(async (token, signal) => {
       if (viaTus) {
         const send: TusTransport['send'] = (method, target, headers, body) =>
-          this.#http(method, target, { headers, ...(body ? { body: body as Uint8Array<ArrayBuffer> } : {}) }, signal);
+          this.#transport.http(method, target, { headers, ...(body ? { body: body as Uint8Array<ArrayBuffer> } : {}) }, signal);
         this.#stats.bytesUploaded += data.length;
         await tusUpload({ send }, data, local, token);
         return local; // Dart returns no CID; its final PATCH checked the 0x1f hash we announced
@@ -288,7 +133,7 @@ export class PortalClient implements S5Backend {
       this.#stats.bytesUploaded += data.length;
       // Raw body: works on Dart and LumeWeb, and avoids Alfred decoding untyped multipart parts as text.
       const headers = { ...authHeaders(token), 'content-type': 'application/octet-stream' };
-      const res = await this.#http('POST', '/s5/upload', { headers, body: data as Uint8Array<ArrayBuffer> }, signal);
+      const res = await this.#transport.http('POST', '/s5/upload', { headers, body: data as Uint8Array<ArrayBuffer> }, signal);
       if (res.status < 200 || res.status >= 300) throwForStatus(res, { op: 'upload', what: 'blob upload', size: data.length });
       const json = parseJsonBody(res, 'blob upload') as { cid?: unknown };
       if (typeof json?.cid !== 'string') {
@@ -315,7 +160,7 @@ export class PortalClient implements S5Backend {
     const get = async (path: string, token: string, signal: AbortSignal): Promise<Uint8Array> => {
       let res: HttpResult;
       try {
-        res = await this.#http('GET', path, { headers: authHeaders(token), largeBody: true, timeoutMs: this.#blobTimeoutMs }, signal);
+        res = await this.#transport.http('GET', path, { headers: authHeaders(token), largeBody: true, timeoutMs: this.#blobTimeoutMs }, signal);
       } catch (error) {
         if (error instanceof TimeoutError) {
           throw new BlobNotAvailableError(what, { details: `no answer within the ${this.#blobTimeoutMs} ms blob budget`, cause: error });
@@ -334,12 +179,12 @@ export class PortalClient implements S5Backend {
     if (kind === 'lumeweb') {
       // LumeWeb: `/s5/download` needs no token and serves the portal's own blobs, which `/s5/blob` skips.
       try {
-        return await this.#retrying((s) => get(`/s5/download/${legacy}`, '', s), opts.signal);
+        return await this.#transport.retrying((s) => get(`/s5/download/${legacy}`, '', s), opts.signal);
       } catch (error) {
         if (!(error instanceof NotFoundError)) throw error;
       }
     }
-    return this.#maybeAuth((token, s) => get(`/s5/blob/${legacy}`, token, s), kind === 'lumeweb', opts.signal);
+    return this.#account.maybeAuth((token, s) => get(`/s5/blob/${legacy}`, token, s), kind === 'lumeweb', opts.signal);
   }
 
   // ---- registry ---------------------------------------------------------------------------------
@@ -350,7 +195,7 @@ export class PortalClient implements S5Backend {
     if (publicKey33[0] !== 0xed) throw new ValidationError([{ path: 'publicKey', message: 'expected an 0xed multikey' }]);
     const pk = publicKey33.slice();
     const get = async (token: string, signal: AbortSignal): Promise<RegistryEntry | null> => {
-      const res = await this.#http('GET', `/s5/registry?pk=${encodeURIComponent(toBase64Url(pk))}`, { headers: authHeaders(token) }, signal);
+      const res = await this.#transport.http('GET', `/s5/registry?pk=${encodeURIComponent(toBase64Url(pk))}`, { headers: authHeaders(token) }, signal);
       if (res.status === 404) return null;
       if (res.status < 200 || res.status >= 300) throwForStatus(res, { op: 'registry-get', what: 'registry get' });
       const entry = registryEntryFromJson(parseJsonBody(res, 'registry get'));
@@ -360,7 +205,7 @@ export class PortalClient implements S5Backend {
     };
     // LumeWeb wants a token for registry reads: log in first rather than collect a 401.
     const { kind } = await untilAborted(this.portalProfile(), opts.signal);
-    return this.#maybeAuth(get, kind === 'lumeweb', opts.signal);
+    return this.#account.maybeAuth(get, kind === 'lumeweb', opts.signal);
   }
 
   /**
@@ -374,11 +219,11 @@ export class PortalClient implements S5Backend {
     const body = JSON.stringify(registryEntryToJson(entry));
     let attempts = 0;
     try {
-      await this.#withAuth(async (token, signal) => {
+      await this.#account.withAuth(async (token, signal) => {
         attempts++;
         const headers = { 'content-type': 'application/json', ...authHeaders(token) };
         const before = this.#stats.requests;
-        const res = await this.#http('POST', '/s5/registry', { headers, body }, signal);
+        const res = await this.#transport.http('POST', '/s5/registry', { headers, body }, signal);
         if (this.#stats.requests - before > 1) attempts++; // the transport re-sent it after a dropped connection
         if (res.status < 200 || res.status >= 300) {
           throwForStatus(res, { op: 'registry-set', what: 'registry set', attemptedRevision: entry.revision });

@@ -1,14 +1,12 @@
-import { P2PClient, ValidationError, type RegistryEntry, type S5Backend } from '@s5chat/s5';
-import { deriveConversationKeys, deriveIndexKeys, type SeedDeriver } from '../layout/keys.js';
-import { assertConversationId, type ConversationSummary, type Message } from '../schemas.js';
-import { stableStringify } from '../merge.js';
-import { diffSnapshot, emptyBaseline, fingerprint, type Baseline } from './diff.js';
-import { KeyFeed } from './key-feed.js';
+import { ValidationError, type RegistryEntry, type S5Backend } from '@s5chat/s5';
+import { deriveConversationKeys, type SeedDeriver } from '../layout/keys.js';
+import { assertConversationId, type ConversationSummary } from '../schemas.js';
 import type { StorageEvents } from '../events.js';
-import type { ConversationState } from '../ops.js';
-import type { ConversationsWatchEvent, LiveOptions, LiveSnapshot, WatchEvent, WatchOptions } from './types.js';
-import type { MergedRead } from '../device-logs/log-reader.js';
 import { parseKeyId } from '../device-logs/ids.js';
+import { ConversationWatch } from './conversation-watch.js';
+import { FeedFactory } from './feed-factory.js';
+import { ConversationListWatch, INDEX } from './list-watch.js';
+import type { ConversationsWatchEvent, LiveOptions, LiveSnapshot, WatchEvent, WatchOptions } from './types.js';
 
 export interface LiveHubOptions extends LiveOptions {
   backend: S5Backend;
@@ -35,89 +33,30 @@ export interface LiveHubOptions extends LiveOptions {
 }
 
 /**
- * How long a head written under our device id waits for our own 'saved' event: the portal's push of
- * our write usually overtakes the reply to it.
- */
-const OWN_WRITE_GRACE_MS = 3000;
-
-interface Listener {
-  fn: (e: WatchEvent) => void;
-  baseline: Baseline;
-  /** initial: false — the first snapshot only sets the baseline. */
-  silent: boolean;
-}
-
-interface Watched {
-  feed: KeyFeed;
-  listeners: Set<Listener>;
-  /** Highest entry offered (revision -1 = none yet, null = read found nothing). */
-  latest: { revision: number; entry: RegistryEntry | null };
-  snapshot?: LiveSnapshot;
-  busy: boolean;
-  /** Highest revision another tab announced, and this manager's own commits (`<key name>@<revision>`). */
-  tabRevision: number;
-  own: Set<string>;
-  /** The main key's name; device logs (device-logs/): a feed and the highest revision offered per log key. */
-  mainKey: string;
-  logFeeds: Map<string, KeyFeed>;
-  logRevs: Map<string, number>;
-  /**
-   * Message versions this manager stored (id → fingerprint, bounded): a snapshot that also carries
-   * another device's write never reports them (a read may skip our own revisions).
-   */
-  ownPrints: Map<string, string>;
-  /** Resolved on each of our own commits ('saved'). */
-  ownWaiters: Set<() => void>;
-}
-
-/** The conversation list's watch: listener → the JSON of the items it last got ('' = none yet). */
-interface ListWatch {
-  feed: KeyFeed;
-  listeners: Map<(e: ConversationsWatchEvent) => void, string>;
-  latest: number;
-  own: number;
-  busy: boolean;
-}
-
-const INDEX = '#index';
-
-/**
- * Live updates for a StorageManager: one KeyFeed per watched conversation (shared by its
- * listeners), one P2P socket per portal (shared by all feeds), a per-listener diff so each listener
- * gets exactly what changed since it last heard. Reads are coalesced: while one is in flight only
- * the newest entry offered meanwhile is read next (a stream's checkpoints may be skipped, never
- * reordered).
+ * Live updates for a StorageManager: one ConversationWatch per watched conversation (shared by its
+ * listeners, conversation-watch.ts), one watch of the conversation list (list-watch.ts), their
+ * feeds sharing one P2P socket per portal (feed-factory.ts). The hub routes the manager's events
+ * to them: another tab's commit triggers a read, this manager's own commits are recorded as its own.
  */
 export class LiveHub {
   readonly #o: LiveHubOptions;
-  readonly #watched = new Map<string, Watched>();
+  readonly #feeds: FeedFactory;
+  readonly #watched = new Map<string, ConversationWatch>();
   readonly #offs: (() => void)[] = [];
-  #p2p: P2PClient | undefined | null;
-  #list: ListWatch | undefined;
+  #list: ConversationListWatch | undefined;
 
   constructor(o: LiveHubOptions) {
     this.#o = o;
+    this.#feeds = new FeedFactory(o);
     this.#offs.push(
       o.on('remote', ({ conversationId, revision }) => {
-        const w = conversationId === INDEX ? undefined : this.#watched.get(conversationId);
-        if (w) {
-          w.tabRevision = Math.max(w.tabRevision, revision);
-          this.#readNow(conversationId);
-        }
+        if (conversationId !== INDEX) this.#watched.get(conversationId)?.remote(revision);
       }),
       o.on('saved', ({ conversationId, revision, kind, messages }) => {
-        if (kind === 'index' && this.#list) this.#list.own = Math.max(this.#list.own, revision);
+        if (kind === 'index') return this.#list?.saved(revision);
         // A write of one of the conversation's device logs is the conversation's too.
-        const w = kind === 'index' ? undefined : this.#watched.get(parseKeyId(conversationId).conversationId);
-        if (w) {
-          w.own.add(`${deriveConversationKeys(this.#o.identity, conversationId).name}@${revision}`);
-          for (const m of messages ?? []) {
-            w.ownPrints.delete(m.id);
-            w.ownPrints.set(m.id, fingerprint(m));
-            if (w.ownPrints.size > 4096) w.ownPrints.delete(w.ownPrints.keys().next().value!);
-          }
-          for (const wake of [...w.ownWaiters]) wake();
-        }
+        const w = this.#watched.get(parseKeyId(conversationId).conversationId);
+        w?.own.saved(`${deriveConversationKeys(o.identity, conversationId).name}@${revision}`, messages);
       }),
     );
   }
@@ -126,300 +65,32 @@ export class LiveHub {
     const id = assertConversationId(conversationId);
     if (typeof fn !== 'function') throw new ValidationError([{ path: 'listener', message: 'expected a function' }]);
     let w = this.#watched.get(id);
-    const listener: Listener = { fn, baseline: emptyBaseline(), silent: opts.initial === false };
-    if (!w) {
-      const keys = deriveConversationKeys(this.#o.identity, id);
-      const pk = keys.keyPair.publicKey;
-      const created: Watched = {
-        listeners: new Set([listener]),
-        latest: { revision: -1, entry: null },
-        busy: false,
-        tabRevision: 0,
-        own: new Set(),
-        ownWaiters: new Set(),
-        mainKey: keys.name,
-        logFeeds: new Map(),
-        logRevs: new Map(),
-        ownPrints: new Map(),
-      } as unknown as Watched;
-      this.#watched.set(id, created);
-      created.feed = this.#feed(pk, id, (e) => this.#offer(id, e));
-      w = created;
-    } else {
-      w.listeners.add(listener);
-      if (w.snapshot) this.#deliver(id, listener, w.snapshot, 'device');
-    }
+    if (!w) this.#watched.set(id, (w = new ConversationWatch(id, this.#o, this.#feeds)));
+    const listener = w.add(fn, opts);
     return () => {
-      const cur = this.#watched.get(id);
-      if (!cur || !cur.listeners.delete(listener) || cur.listeners.size > 0) return;
-      cur.feed.close();
-      for (const f of cur.logFeeds.values()) f.close();
-      this.#watched.delete(id);
+      if (this.#watched.get(id)?.remove(listener)) this.#watched.delete(id);
     };
   }
 
   watchConversations(fn: (e: ConversationsWatchEvent) => void): () => void {
     if (typeof fn !== 'function') throw new ValidationError([{ path: 'listener', message: 'expected a function' }]);
-    if (!this.#list) {
-      const pk = deriveIndexKeys(this.#o.identity).keyPair.publicKey;
-      const list = { listeners: new Map(), latest: -1, own: 0, busy: false } as unknown as ListWatch;
-      this.#list = list;
-      list.feed = this.#feed(pk, INDEX, (e) => this.#offerList(e?.revision ?? 0));
-    } else void this.#pumpList(true);
-    this.#list.listeners.set(fn, '');
+    (this.#list ??= new ConversationListWatch(this.#o, this.#feeds)).add(fn);
     return () => {
-      const l = this.#list;
-      if (!l || !l.listeners.delete(fn) || l.listeners.size > 0) return;
-      l.feed.close();
-      this.#list = undefined;
+      if (this.#list?.remove(fn)) this.#list = undefined;
     };
   }
 
   /** For tests and status displays: the shared P2P client's state, if one exists. */
   get p2pState(): string {
-    return this.#p2p ? this.#p2p.state : 'none';
+    return this.#feeds.p2pState;
   }
 
   close(): void {
     for (const off of this.#offs.splice(0)) off();
-    for (const w of this.#watched.values()) {
-      w.feed.close();
-      for (const f of w.logFeeds.values()) f.close();
-    }
+    for (const w of this.#watched.values()) w.close();
     this.#watched.clear();
-    this.#list?.feed.close();
+    this.#list?.close();
     this.#list = undefined;
-    this.#p2p?.close();
+    this.#feeds.close();
   }
-
-  #p2pClient(): P2PClient | undefined {
-    if (this.#p2p !== undefined) return this.#p2p ?? undefined;
-    const mode = this.#o.transport ?? 'auto';
-    const portalUrl = (this.#o.backend as { portalUrl?: unknown }).portalUrl;
-    this.#p2p = null;
-    if (mode !== 'auto' && mode !== 'p2p') return undefined;
-    if (this.#o.p2pUrl === undefined && typeof portalUrl !== 'string') return undefined;
-    this.#p2p = new P2PClient({
-      ...(this.#o.p2pUrl !== undefined ? { url: this.#o.p2pUrl } : { portalUrl: portalUrl as string }),
-      onError: (e) => this.#o.onError('', e),
-    });
-    return this.#p2p;
-  }
-
-  #feed(publicKey: Uint8Array, id: string, onEntry: (e: RegistryEntry | null) => void): KeyFeed {
-    const backend = this.#o.backend as S5Backend & { registrySubscribe?: KeyFeedSubscribe };
-    return new KeyFeed({
-      publicKey,
-      mode: this.#o.transport ?? 'auto',
-      read: () => this.#o.readEntry(id, publicKey),
-      p2p: this.#p2pClient(),
-      subscribe: typeof backend.registrySubscribe === 'function' ? backend.registrySubscribe.bind(backend) : undefined,
-      onEntry: (e) => {
-        if (e) this.#o.observed(id, e);
-        onEntry(e);
-      },
-      onError: (e) => this.#o.onError(id, e),
-      pollMinMs: this.#o.pollMinMs ?? 1000,
-      pollMaxMs: this.#o.pollMaxMs ?? 15_000,
-    });
-  }
-
-  /** Another tab announced a commit: read now instead of waiting for a push or poll. */
-  #readNow(id: string): void {
-    const pk = deriveConversationKeys(this.#o.identity, id).keyPair.publicKey;
-    this.#o.backend.registryGet(pk).then(
-      (e) => this.#offer(id, e),
-      (error: unknown) => this.#o.onError(id, error),
-    );
-  }
-
-  #offer(id: string, entry: RegistryEntry | null): void {
-    const w = this.#watched.get(id);
-    const revision = entry?.revision ?? 0;
-    if (!w || revision <= w.latest.revision) return;
-    w.latest = { revision, entry };
-    void this.#pump(id, w);
-  }
-
-  /** The composite revision offered so far: the main entry's plus every device log's (device-logs/). */
-  #wanted(w: Watched): number {
-    let n = w.latest.revision;
-    for (const r of w.logRevs.values()) n += r;
-    return n;
-  }
-
-  /** A device log of a watched conversation has a new entry: read the merged state again. */
-  #offerLog(id: string, key: string, entry: RegistryEntry | null): void {
-    const w = this.#watched.get(id);
-    const revision = entry?.revision ?? 0;
-    if (!w || revision <= (w.logRevs.get(key) ?? 0)) return;
-    w.logRevs.set(key, revision);
-    void this.#pump(id, w);
-  }
-
-  async #pump(id: string, w: Watched): Promise<void> {
-    if (w.busy) return;
-    w.busy = true;
-    let idle = 0;
-    try {
-      while (this.#watched.get(id) === w && (w.snapshot?.revision ?? -1) < this.#wanted(w) && idle < 3) {
-        const { entry } = w.latest;
-        const wanted = this.#wanted(w);
-        let snap: LiveSnapshot;
-        try {
-          snap = await this.#o.read(id, entry);
-        } catch (error) {
-          this.#o.onError(id, error);
-          if (this.#wanted(w) === wanted) break; // retried when the next entry comes
-          continue;
-        }
-        if (!snap.logs && !w.snapshot?.logs) {
-          await this.#showOneKey(id, w, snap);
-          continue;
-        }
-        // A log read behind what was offered (a lagging replica): a few more reads, then wait for the next entry.
-        if (snap.revision <= (w.snapshot?.revision ?? -1)) {
-          idle++;
-          continue;
-        }
-        this.#watchLogs(id, w, snap);
-        // The keys that changed since the last snapshot, as `<key>@<revision>`, and their writers.
-        const prev = w.snapshot;
-        const mainRevision = snap.mainRevision ?? snap.revision;
-        const changed: { tag: string; writer?: string | undefined }[] = [];
-        if ((prev?.mainRevision ?? prev?.revision) !== mainRevision) changed.push({ tag: `${w.mainKey}@${mainRevision}`, writer: snap.writer });
-        for (const l of snap.logs ?? []) {
-          const before = prev?.logs?.find((p) => p.key === l.key)?.revision;
-          if (before !== l.revision) changed.push({ tag: `${l.key}@${l.revision}`, writer: l.writer });
-        }
-        // Written under our device id, neither announced by a tab nor acknowledged to us yet: most
-        // likely our own write whose push beat its reply. Wait for the reply before judging.
-        const early = changed.find((c) => c.writer === this.#o.deviceId && !w.own.has(c.tag));
-        if (early && !(changed.length === 1 && mainRevision <= w.tabRevision)) await this.#ownCommit(w, early.tag);
-        w.snapshot = snap;
-        const logChanged = changed.some((c) => !c.tag.startsWith(`${w.mainKey}@`));
-        const source = mainRevision <= w.tabRevision && !logChanged ? 'tab' : 'device';
-        const own = changed.length > 0 && changed.every((c) => w.own.has(c.tag));
-        // A snapshot that mixes our own log write with another device's: hide the messages whose
-        // winning version came from our own log (they are ours; the rest is reported).
-        const ownLogs = new Set(changed.filter((c) => w.own.has(c.tag)).map((c) => c.tag.slice(0, c.tag.lastIndexOf('@'))));
-        const hide = own ? undefined : new Set((snap.logs ?? []).filter((x) => ownLogs.has(x.key)).flatMap((x) => x.messages ?? []));
-        for (const l of [...w.listeners]) {
-          if (own) diffSnapshot(id, l.baseline, snap, source); // our own write: baseline only
-          else this.#deliver(id, l, snap, source, hide);
-        }
-      }
-    } finally {
-      w.busy = false;
-    }
-  }
-
-  /** A snapshot of a conversation without device logs: one key, one writer per revision. */
-  async #showOneKey(id: string, w: Watched, snap: LiveSnapshot): Promise<void> {
-    const tag = `${w.mainKey}@${snap.revision}`;
-    // Written under our device id, neither announced by a tab nor acknowledged to us yet: most
-    // likely our own write whose push beat its reply. Wait for the reply before judging.
-    if (snap.writer === this.#o.deviceId && !w.own.has(tag) && snap.revision > w.tabRevision) await this.#ownCommit(w, tag);
-    w.snapshot = snap;
-    const source = snap.revision <= w.tabRevision ? 'tab' : 'device';
-    const own = w.own.has(tag);
-    for (const l of [...w.listeners]) {
-      if (own) diffSnapshot(id, l.baseline, snap, source); // our own write: baseline only
-      else this.#deliver(id, l, snap, source);
-    }
-  }
-
-  /** Feeds for the device logs a snapshot lists (one per log key, closed with the watch). */
-  #watchLogs(id: string, w: Watched, snap: LiveSnapshot): void {
-    for (const l of snap.logs ?? []) {
-      if (l.revision > (w.logRevs.get(l.key) ?? 0)) w.logRevs.set(l.key, l.revision);
-      // The feed reads and observes the log's own key (its key id), and offers to the conversation.
-      if (!w.logFeeds.has(l.key)) w.logFeeds.set(l.key, this.#feed(l.publicKey, l.keyId, (e) => this.#offerLog(id, l.key, e)));
-    }
-  }
-
-  #ownCommit(w: Watched, revision: string): Promise<void> {
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        w.ownWaiters.delete(check);
-        resolve();
-      };
-      const check = () => {
-        if (w.own.has(revision)) done();
-      };
-      const timer = setTimeout(done, OWN_WRITE_GRACE_MS);
-      w.ownWaiters.add(check);
-    });
-  }
-
-  #deliver(id: string, l: Listener, snap: LiveSnapshot, source: 'tab' | 'device', hide?: Set<unknown>): void {
-    const first = l.baseline.revision < 0; // the state at subscribe time: every message, ours too
-    let event = diffSnapshot(id, l.baseline, snap, source);
-    const prints = first ? undefined : this.#watched.get(id)?.ownPrints;
-    const ours = (m: Message) => (hide?.has(m) ?? false) || (prints !== undefined && prints.get(m.id) === fingerprint(m));
-    if (event && event.messages.some(ours)) {
-      event = { ...event, messages: event.messages.filter((m) => !ours(m)) };
-      if (event.messages.length === 0 && event.metadata === undefined && event.deleted === undefined) event = null;
-    }
-    if (l.silent) {
-      l.silent = false;
-      return;
-    }
-    if (!event) return;
-    try {
-      l.fn(event);
-    } catch (error) {
-      this.#o.onError(id, error);
-    }
-  }
-
-  #offerList(revision: number): void {
-    const l = this.#list;
-    if (!l || revision <= l.latest) return;
-    l.latest = revision;
-    void this.#pumpList(revision <= l.own);
-  }
-
-  async #pumpList(silent: boolean): Promise<void> {
-    const l = this.#list;
-    if (!l || l.busy) return;
-    l.busy = true;
-    try {
-      const items = await this.#o.list();
-      const json = stableStringify(items);
-      for (const [fn, last] of [...l.listeners]) {
-        if (last === json) continue;
-        l.listeners.set(fn, json);
-        if (silent && last !== '') continue;
-        try {
-          fn({ items, source: 'device' });
-        } catch (error) {
-          this.#o.onError(INDEX, error);
-        }
-      }
-    } catch (error) {
-      this.#o.onError(INDEX, error);
-    } finally {
-      l.busy = false;
-    }
-  }
-}
-
-type KeyFeedSubscribe = (pk: Uint8Array, onEntry: (e: RegistryEntry) => void, o: { onError: (e: unknown) => void }) => () => void;
-
-/** What a watcher diffs, from a stored state (merged with its device logs when it lists any). */
-export function liveSnapshot(state: ConversationState, head: { writer?: string } | null, merged?: MergedRead): LiveSnapshot {
-  const { revision, exists, deleted, messages } = state;
-  const snap: LiveSnapshot = { revision, exists, deleted, messages, metadata: state.metadata.values };
-  if (typeof head?.writer === 'string') snap.writer = head.writer;
-  if (merged && merged.logs.length > 0) {
-    snap.mainRevision = merged.main.revision;
-    snap.logs = merged.logs.map((l) => {
-      const part: NonNullable<LiveSnapshot['logs']>[number] = { key: l.keyName, keyId: l.keyId, publicKey: l.publicKey, revision: l.revision, messages: l.visible };
-      if (l.writer !== undefined) part.writer = l.writer;
-      return part;
-    });
-  }
-  return snap;
 }

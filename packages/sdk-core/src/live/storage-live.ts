@@ -10,7 +10,8 @@ import type { SeedDeriver } from '../layout/keys.js';
 import type { ConversationReader } from '../layout/reader.js';
 import type { RegistryView } from '../read/registry-view.js';
 import type { ConversationSummary } from '../schemas.js';
-import { LiveHub, liveSnapshot } from './hub.js';
+import { LiveHub } from './hub.js';
+import { liveSnapshot } from './snapshot.js';
 import type { LiveOptions } from './types.js';
 
 export interface StorageLiveDeps {
