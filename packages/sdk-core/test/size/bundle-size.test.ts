@@ -11,7 +11,8 @@ import { formatReport, measureBrowserBundle } from './measure-bundle.js';
  * identityFromWallet. 59,904 B on 2026-12-01 (main grew to 59,973 B; the browser export without the
  * Node file outbox store won back 308 B, the storage-manager split cost 237 B); 59,975 B at the end of the
  * session (25 B left). 59,225 B after #15's pass: @noble/ed25519 by named imports (its namespace object
- * kept all of it, 409 B), shorter error texts, the msgpack codec by width families. Texts are not where the
+ * kept all of it, 409 B), shorter error texts, the msgpack codec by width families; 59,076 B (924 B left) once the
+ * P2P message numbers became an enum esbuild inlines (the PortalClient split cost 62 B of it). Texts are not where the
  * bytes are (shortening every long literal outside portal/ and live/ by a third is ~750 B); gzip makes
  * repeated code nearly free, so only removing unique code or data pays. A change that needs
  * more must pay for it elsewhere (the table below says where).
