@@ -34,6 +34,16 @@ interface LocalEntry {
   retry?: () => Promise<SendOutcome>;
 }
 
+/** The longest a retry() waits for an open circuit to let a call through (the client's own cap is 10 s). */
+const MAX_CIRCUIT_WAIT_MS = 15_000;
+
+/** How long until an open circuit lets a call through, from a PORTAL_UNAVAILABLE error's details (0: not that). */
+function circuitRetryAfterMs(error: unknown): number {
+  const e = error as { code?: unknown; details?: { circuit?: unknown; retryAfterMs?: unknown } } | null;
+  if (e?.code !== 'PORTAL_UNAVAILABLE' || e.details?.circuit !== 'open' || typeof e.details.retryAfterMs !== 'number') return 0;
+  return Math.min(Math.max(e.details.retryAfterMs, 1), MAX_CIRCUIT_WAIT_MS);
+}
+
 export class ConversationStore {
   readonly sdk: Sdk;
   readonly conversationId: string;
@@ -95,7 +105,11 @@ export class ConversationStore {
     return this.#submit(message, uuidv7());
   };
 
-  #submit(message: Message, operationId: string): Promise<SendOutcome> {
+  /**
+   * `waitOpenCircuit` (retry() only): a failure that met the client's open circuit breaker waits for
+   * the half-open moment the error names and sends once more, the message staying `sending`.
+   */
+  #submit(message: Message, operationId: string, waitOpenCircuit = false): Promise<SendOutcome> {
     const entry: LocalEntry = { message, delivery: 'sending', operationId };
     this.#local.set(message.id, entry);
     this.#emit();
@@ -118,7 +132,15 @@ export class ConversationStore {
         this.#settle(r.message, r.revision);
         return { status: 'durable', message: r.message, revision: r.revision };
       },
-      (error: unknown): SendOutcome => {
+      async (error: unknown): Promise<SendOutcome> => {
+        const wait = waitOpenCircuit ? circuitRetryAfterMs(error) : 0;
+        if (wait > 0 && this.#local.get(message.id) === entry) {
+          await new Promise((resolve) => setTimeout(resolve, wait));
+          if (this.#local.get(message.id) === entry) return this.#submit(message, operationId);
+          // Meanwhile it arrived from storage (an earlier attempt had landed), or something else took over.
+          const stored = this.#stored.get(message.id);
+          if (stored) return { status: 'durable', message: stored, revision: this.#revision };
+        }
         if (this.#local.get(message.id) === entry) this.#fail(message.id, entry, error);
         this.#maybeIdle();
         return { status: 'failed', message, error };
@@ -127,10 +149,14 @@ export class ConversationStore {
   }
 
   #fail(id: string, entry: LocalEntry, error: unknown) {
-    const retry = () => {
+    const operationId = entry.operationId ?? uuidv7();
+    const retry = (): Promise<SendOutcome> => {
       const current = this.#local.get(id);
       if (!current || current.delivery !== 'failed') return Promise.resolve<SendOutcome>({ status: 'durable', message: this.#stored.get(id) ?? entry.message, revision: this.#revision });
-      return this.#submit(entry.message, entry.operationId ?? uuidv7());
+      // A Retry right after the portal came back can meet the client's circuit breaker still open
+      // (it fails fast and says when it lets a call through again): #submit waits for that moment,
+      // so one Retry is enough once the portal answers.
+      return this.#submit(entry.message, operationId, true);
     };
     this.#local.set(id, { ...entry, delivery: 'failed', error, retry });
     this.#emit();

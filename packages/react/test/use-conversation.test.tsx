@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { act, renderHook, waitFor } from '@testing-library/react';
 import { StorageManager, type Sdk } from '@s5chat/sdk-core';
+import { PortalClient, S5Identity } from '@s5chat/s5';
 import { useConversation, type ChatMessage, type SendOutcome } from '../src/index.js';
 import { device, newSeed, startNode, uniqueId, wrapperFor, type Node } from './support.js';
 
@@ -105,7 +106,14 @@ describe('useConversation', () => {
   });
 
   it('marks a failed send with its typed error; retry() stores it once the portal answers again', async () => {
-    const other = await device(node, seed, 'device-failing', { outbox: false });
+    // A client whose circuit breaker opens at the first failure and stays open 1.5 s: longer than
+    // its own retries (none here), so a retry right after the outage meets the open circuit.
+    const backend = new PortalClient({
+      portalUrl: node.url,
+      identity: S5Identity.fromSeedPhrase(seed),
+      policy: { maxRetries: 0, breakerThreshold: 1, halfOpenInitialMs: 1500, halfOpenAfterMs: 1500 },
+    });
+    const other = await device(node, seed, 'device-failing', { outbox: false, backend, portalUrl: undefined });
     try {
       const id = uniqueId('fail');
       const { result } = renderHook(() => useConversation(id), { wrapper: wrapperFor(other) });
@@ -122,16 +130,16 @@ describe('useConversation', () => {
       expect(failed.delivery).toBe('failed');
       expect((failed.error as { code?: string }).code).toBe('PORTAL_UNAVAILABLE');
       expect(typeof failed.retry).toBe('function');
-      // The client's circuit breaker may still be open for a moment: a retry then fails again,
-      // stays failed and keeps offering retry (a user would click again), bounded here.
-      let again: SendOutcome = await act(() => failed.retry!());
-      for (let i = 0; again.status !== 'durable' && i < 20; i++) {
-        expect(result.current.messages[0]?.delivery).toBe('failed');
-        await new Promise((r) => setTimeout(r, 500));
-        again = await act(() => result.current.messages[0]!.retry!());
-      }
+      // The portal answers again but the circuit is still open: ONE retry is enough — it meets the
+      // open circuit, shows the message as sending while it waits for the half-open moment the
+      // error names (details.retryAfterMs), then sends.
+      const requestsBefore = node.stats().requests.total;
+      const retried = act(() => failed.retry!());
+      await waitFor(() => expect(result.current.messages[0]?.delivery).toBe('sending'));
+      const again: SendOutcome = await retried;
       expect(again.status).toBe('durable');
       expect(again.message.id).toBe(failed.id);
+      expect(node.stats().requests.total).toBeGreaterThan(requestsBefore);
       await waitFor(() => expect(result.current.messages.map((m) => [m.id, m.delivery])).toEqual([[failed.id, 'stored']]));
       const stored = await other.loadConversation(id);
       expect(stored?.messages.map((m) => m.id)).toEqual([failed.id]);

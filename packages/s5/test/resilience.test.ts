@@ -143,7 +143,16 @@ describe('createTransientPolicy', () => {
     expect(open).toBeInstanceOf(PortalUnavailableError);
     expect((open as PortalUnavailableError).shortMessage).toMatch(/circuit is open/);
     expect(calls).toBe(3); // not called while open
-    await vi.advanceTimersByTimeAsync(1000);
+    // It says when a call may go through again: the half-open moment, within the configured delay.
+    const { circuit, retryAfterMs } = (open as PortalUnavailableError).details as { circuit: string; retryAfterMs: number };
+    expect(circuit).toBe('open');
+    expect(retryAfterMs).toBeGreaterThan(0);
+    expect(retryAfterMs).toBeLessThanOrEqual(1000);
+    await vi.advanceTimersByTimeAsync(retryAfterMs - 1);
+    const stillOpen = await failing().catch((e: unknown) => e);
+    expect(((stillOpen as PortalUnavailableError).details as { retryAfterMs: number }).retryAfterMs).toBe(1);
+    expect(calls).toBe(3);
+    await vi.advanceTimersByTimeAsync(1);
     await expect(policy.execute(async () => 'back')).resolves.toBe('back'); // half-open trial closes it
   });
 

@@ -60,6 +60,11 @@ export class CircuitBreaker {
     return this.#state;
   }
 
+  /** While open: ms until the next call may go through as the half-open trial (0 otherwise). */
+  msUntilHalfOpen(): number {
+    return this.#state === CircuitState.Open ? Math.max(0, Math.ceil(this.#openedAt + this.#delay - Date.now())) : 0;
+  }
+
   /** The last handled failure seen (the cause reported when the circuit refuses a call). */
   get lastFailure(): { error: unknown } | undefined {
     return this.#lastFailure;

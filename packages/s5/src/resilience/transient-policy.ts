@@ -125,8 +125,11 @@ export function createTransientPolicy(opts: TransientPolicyOptions = {}): Transi
         }, signal ?? never)
         .catch((error: unknown) => {
           if (error instanceof BrokenCircuitError) {
+            // retryAfterMs: when a call may reach the portal again (its half-open trial), so a UI's
+            // Retry can wait for it instead of meeting the still-open circuit.
             throw new PortalUnavailableError('Portal circuit is open after repeated failures; retry later.', {
               cause: breaker.lastFailure ? breaker.lastFailure.error : error,
+              details: { circuit: 'open', retryAfterMs: breaker.msUntilHalfOpen() },
             });
           }
           throw error;
