@@ -6,6 +6,7 @@ import type { FeedFactory } from './feed-factory.js';
 import type { LiveHubOptions } from './hub.js';
 import type { KeyFeed } from './key-feed.js';
 import { OwnWrites } from './own-writes.js';
+import { RetryLater } from './retry-later.js';
 import type { LiveSnapshot, WatchEvent, WatchOptions, WatchSource } from './types.js';
 
 export interface WatchListener {
@@ -42,6 +43,8 @@ export class ConversationWatch {
   readonly #logFeeds = new Map<string, KeyFeed>();
   readonly #logRevs = new Map<string, number>();
   #closed = false;
+  /** A failed read of the newest entry is read again later (retry-later.ts says why). */
+  readonly #retry = new RetryLater(() => void this.#pump());
 
   constructor(id: string, o: LiveHubOptions, feeds: FeedFactory) {
     this.#id = id;
@@ -70,6 +73,7 @@ export class ConversationWatch {
 
   close(): void {
     this.#closed = true;
+    this.#retry.cancel();
     this.#feed?.close();
     for (const f of this.#logFeeds.values()) f.close();
   }
@@ -119,9 +123,13 @@ export class ConversationWatch {
           snap = await this.#o.read(id, entry);
         } catch (error) {
           this.#o.onError(id, error);
-          if (this.#wanted() === wanted) break; // retried when the next entry comes
+          if (this.#wanted() === wanted) {
+            this.#retry.schedule(); // read again later, or sooner when a newer entry comes
+            break;
+          }
           continue;
         }
+        this.#retry.reset();
         if (!snap.logs && !this.#snapshot?.logs) {
           await this.#showOneKey(snap);
           continue;

@@ -1,5 +1,6 @@
 import type { P2PClient, RegistryEntry } from '@s5chat/s5';
 import type { LiveTransportMode } from './types.js';
+import { RetryLater } from './retry-later.js';
 
 /** Failures of a subscription socket that never delivered, after which 'auto' stops using it. */
 const SUBSCRIPTION_GIVE_UP = 3;
@@ -35,10 +36,13 @@ export class KeyFeed {
   #lastPolled = -1;
   #subscribed = false;
   #closed = false;
+  /** With P2P connected nothing polls: a failed read (at start, after a reconnect) is tried again later. */
+  readonly #retry: RetryLater;
 
   constructor(o: KeyFeedOptions) {
     this.#o = o;
     this.#pollMs = o.pollMinMs;
+    this.#retry = new RetryLater(() => void this.#readOnce(), o.pollMinMs, o.pollMaxMs);
     const { p2p, mode } = o;
     if (p2p && (mode === 'auto' || mode === 'p2p')) {
       this.#offs.push(p2p.watch(o.publicKey, (e) => o.onEntry(e)));
@@ -56,6 +60,7 @@ export class KeyFeed {
 
   close(): void {
     this.#closed = true;
+    this.#retry.cancel();
     if (this.#timer) clearTimeout(this.#timer);
     for (const off of this.#offs.splice(0)) off();
   }
@@ -118,10 +123,12 @@ export class KeyFeed {
       // Backoff: a poll that finds nothing new doubles the interval; a change resets it.
       if (polling) this.#pollMs = revision > this.#lastPolled ? this.#o.pollMinMs : Math.min(this.#o.pollMaxMs, this.#pollMs * 2);
       this.#lastPolled = Math.max(this.#lastPolled, revision);
+      this.#retry.reset();
       if (!this.#closed) this.#o.onEntry(entry);
     } catch (error) {
       if (polling) this.#pollMs = Math.min(this.#o.pollMaxMs, this.#pollMs * 2);
       this.#o.onError(error);
+      if (!this.#closed && !this.#pollWanted()) this.#retry.schedule();
     }
   }
 }

@@ -3,6 +3,7 @@ import { stableStringify } from '../merge.js';
 import type { FeedFactory } from './feed-factory.js';
 import type { LiveHubOptions } from './hub.js';
 import type { KeyFeed } from './key-feed.js';
+import { RetryLater } from './retry-later.js';
 import type { ConversationsWatchEvent } from './types.js';
 
 /** The id the conversation list's registry key is read, observed and reported under. */
@@ -22,9 +23,13 @@ export class ConversationListWatch {
   readonly #feed: KeyFeed;
   /** Highest index revision offered, and the highest this manager wrote itself. */
   #latest = -1;
+  /** The highest offered revision a finished listing covers. */
+  #listed = -1;
   #own = 0;
   #busy = false;
   #closed = false;
+  /** A failed listing is tried again later (retry-later.ts says why). */
+  readonly #retry = new RetryLater(() => void this.#pump(this.#latest <= this.#own));
 
   constructor(o: LiveHubOptions, feeds: FeedFactory) {
     this.#o = o;
@@ -52,6 +57,7 @@ export class ConversationListWatch {
 
   close(): void {
     this.#closed = true;
+    this.#retry.cancel();
     this.#feed.close();
   }
 
@@ -61,27 +67,41 @@ export class ConversationListWatch {
     void this.#pump(revision <= this.#own);
   }
 
-  /** List the conversations and tell each listener whose list changed (`silent`: only set what they have). */
+  /**
+   * List the conversations and tell each listener whose list changed (`silent`: only set what they
+   * have). An entry offered while a listing is in flight is listed again after it (that listing may
+   * predate it); a failed listing is retried later.
+   */
   async #pump(silent: boolean): Promise<void> {
-    if (this.#busy) return;
+    if (this.#busy || this.#closed) return;
     this.#busy = true;
     try {
-      const items = await this.#o.list();
-      const json = stableStringify(items);
-      for (const [fn, last] of [...this.#listeners]) {
-        if (last === json) continue;
-        this.#listeners.set(fn, json);
-        if (silent && last !== '') continue;
-        try {
-          fn({ items, source: 'device' });
-        } catch (error) {
-          this.#o.onError(INDEX, error);
-        }
+      for (let first = true; first || (!this.#closed && this.#listed < this.#latest); first = false) {
+        const covers = this.#latest;
+        const items = await this.#o.list();
+        this.#listed = Math.max(this.#listed, covers);
+        this.#retry.reset();
+        this.#tell(items, first ? silent : covers <= this.#own);
       }
     } catch (error) {
       this.#o.onError(INDEX, error);
+      this.#retry.schedule();
     } finally {
       this.#busy = false;
+    }
+  }
+
+  #tell(items: ConversationsWatchEvent['items'], silent: boolean): void {
+    const json = stableStringify(items);
+    for (const [fn, last] of [...this.#listeners]) {
+      if (last === json) continue;
+      this.#listeners.set(fn, json);
+      if (silent && last !== '') continue;
+      try {
+        fn({ items, source: 'device' });
+      } catch (error) {
+        this.#o.onError(INDEX, error);
+      }
     }
   }
 }

@@ -149,6 +149,41 @@ describe("transport 'auto'", () => {
     }
   });
 
+  it("a read that fails after a push is read again later: B's HTTP fails while A's entries arrive over P2P, then recovers", async () => {
+    // What a device meets after an outage: the P2P socket is back and pushes arrive, but its HTTP
+    // reads still fail for a moment (the client's circuit breaker is still open). No newer entry
+    // comes after A's last write, so only a retry of the failed read shows it.
+    let blocked = false;
+    let refused = 0;
+    const flaky: typeof fetch = (input, init) => {
+      if (blocked) {
+        refused++;
+        return Promise.reject(new TypeError('fetch failed (test: B offline for HTTP)'));
+      }
+      return fetch(input, init);
+    };
+    const { a, b, close } = await twoDevices(node.url, {}, { fetch: flaky });
+    try {
+      const events: WatchEvent[] = [];
+      const lists: ConversationsWatchEvent[] = [];
+      await a.storage.appendMessage('retry-read', { id: 'first', role: 'user', content: 'before B watches' });
+      b.storage.watch('retry-read', (e) => events.push(e));
+      b.storage.watchConversations((e) => lists.push(e));
+      await waitFor(() => events.length === 1 && lists.length === 1 && node.stats().p2p.handshakes > 0, 15_000, 'initial events');
+      blocked = true;
+      await a.storage.appendMessage('retry-read', { id: 'late', role: 'user', content: 'written while B could not read' });
+      await a.storage.appendMessage('retry-later', { id: 'new', role: 'user', content: 'a new conversation: a list write' });
+      await waitFor(() => refused > 0, 10_000, 'a refused read on B (the push arrived)');
+      await new Promise((r) => setTimeout(r, 1_000));
+      blocked = false;
+      await waitFor(() => events.some((e) => e.messages.some((m) => m.id === 'late')), 20_000, 'the late message on B');
+      await waitFor(() => lists.some((l) => l.items.some((c) => c.id === 'retry-later')), 20_000, 'the conversation in B\'s list');
+    } finally {
+      blocked = false;
+      await close();
+    }
+  });
+
   it('falls back when the portal has no P2P (nothing listens at the peer URI): still delivers', async () => {
     const dead = await startDevnode({ port: 0 });
     const deadUrl = `ws://127.0.0.1:${new URL(dead.url).port}/s5/p2p`;
